@@ -1,0 +1,75 @@
+"""First use and upgrades: migrate the database and fill it from the bundled CSVs.
+
+A new user's first command (the dashboard or ``python -m risk init``) must leave a
+complete, scored database behind; an old database must upgrade in place, keeping its data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from risk import db, evidence, organisations, scoring
+from risk.methodology import Methodology
+from risk.methodology import load as load_methodology
+from risk.paths import DATA_DIR, db_path
+
+BUNDLED_ORGANISATIONS = DATA_DIR / "organisations.csv"
+BUNDLED_EVIDENCE = DATA_DIR / "evidence.csv"
+
+
+@dataclass
+class InitReport:
+    path: Path
+    migrations: list[str]
+    organisations: int
+    evidence: int
+    score_rows: int
+
+
+def _load_bundled(con: duckdb.DuckDBPyConnection, method: Methodology) -> tuple[int, int]:
+    org_rows = evidence.parse_csv(
+        evidence.read_csv_text(BUNDLED_ORGANISATIONS), organisations.ORG_COLUMNS,
+        BUNDLED_ORGANISATIONS.name,
+    )  # fmt: skip
+    orgs = organisations.upsert(
+        con, organisations.validate_rows(org_rows, BUNDLED_ORGANISATIONS.name)
+    )
+    ev_rows = evidence.parse_csv(
+        evidence.read_csv_text(BUNDLED_EVIDENCE), evidence.REQUIRED_COLUMNS,
+        BUNDLED_EVIDENCE.name,
+    )  # fmt: skip
+    items = evidence.import_evidence_rows(con, ev_rows, BUNDLED_EVIDENCE.name, "bundled", method)
+    return orgs, items
+
+
+def init_database(path: str | Path | None = None, method: Methodology | None = None) -> InitReport:
+    """Create or upgrade the database; load the bundled data only into an empty one."""
+    method = method or load_methodology()
+    target = db_path(path)
+    with db.connect(target) as con:
+        applied = db.migrate(con)
+
+    def fill(con: duckdb.DuckDBPyConnection) -> tuple[int, int, int]:
+        empty = con.execute("SELECT count(*) FROM evidence").fetchone()[0] == 0
+        orgs, items = _load_bundled(con, method) if empty else (0, 0)
+        rows = 0
+        if empty or scoring.stored_version(con) != method.version:
+            rows = scoring.rescore(con, method)
+        return orgs, items, rows
+
+    orgs, items, rows = db.write_with_retry(fill, target)
+    return InitReport(target, applied, orgs, items, rows)
+
+
+def ensure_ready(path: str | Path | None = None) -> Path:
+    """Cheap check the dashboard runs on start: initialise only when something is missing."""
+    target = db_path(path)
+    if target.exists():
+        with db.connect(target) as con:
+            ready = not db.needs_migration(con) and scoring.stored_version(con) is not None
+        if ready:
+            return target
+    return init_database(target).path

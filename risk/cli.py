@@ -1,0 +1,201 @@
+"""``python -m risk``: a thin command line over the library.
+
+Each command parses its arguments, calls one library function and prints the result.
+Bad input exits non-zero with a one-line message per problem on stderr; nothing is
+half-written because every write goes through one transaction in the library.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from risk import bootstrap, db, importer, scoring
+from risk import explain as explain_mod
+from risk.errors import RiskError, ValidationError
+from risk.evidence import parse_iso_date
+from risk.methodology import COMPOSITE
+from risk.methodology import load as load_methodology
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but usage errors are one line: what is wrong and where to look."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def _add_db(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--db", metavar="PATH", default=argparse.SUPPRESS,
+        help="database file (default: $RISK_DB, else data/risk.duckdb)",
+    )  # fmt: skip
+
+
+def iso_date(text: str) -> str:
+    """argparse type for YYYY-MM-DD, with a message that says what was expected."""
+    try:
+        return parse_iso_date(text).isoformat()
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
+def _cmd_init(args: argparse.Namespace) -> int:
+    report = bootstrap.init_database(args.db)
+    done = ", ".join(report.migrations) or "none needed"
+    print(f"database: {report.path}")
+    print(f"migrations applied: {done}")
+    if report.evidence:
+        print(f"loaded bundled data: {report.organisations} organisations, "
+              f"{report.evidence} evidence items")  # fmt: skip
+    else:
+        print("database already holds evidence: bundled data not reloaded")
+    if report.score_rows:
+        print(f"scored: {report.score_rows} rows")
+    return 0
+
+
+def _cmd_score(args: argparse.Namespace) -> int:
+    method = load_methodology()
+    path = bootstrap.ensure_ready(args.db)
+    rows = db.write_with_retry(lambda con: scoring.rescore(con, method), path)
+    with db.connect(path) as con:
+        latest = scoring.latest(con)
+    print(f"methodology {method.version}: {rows} score rows")
+    if latest.empty:
+        print("no evidence for the tracked vendor: nothing to score")
+        return 0
+    print(f"latest day: {latest['date'].iloc[0]:%Y-%m-%d}")
+    for dependent, group in latest.groupby("dependent", sort=True):
+        print(f"\n{dependent}")
+        for row in group.itertuples():
+            print(f"  {row.family:<14} {row.score:6.2f}  band {row.band_low:6.2f} - "
+                  f"{row.band_high:6.2f}")  # fmt: skip
+    return 0
+
+
+def _cmd_explain(args: argparse.Namespace) -> int:
+    method = load_methodology()
+    path = bootstrap.ensure_ready(args.db)
+    with db.connect(path) as con:
+        start, end = scoring.grid_bounds(con, method)
+        day = parse_iso_date(args.date)
+        if not start <= day <= end:
+            raise ValidationError(f"date {args.date} is outside the scored range {start}..{end}")
+        result = explain_mod.explain(con, method, args.dependent, args.family, day)
+    if args.json:
+        print(json.dumps(result.as_dict(), ensure_ascii=False))
+        return 0
+    _print_explanation(result)
+    return 0
+
+
+def _print_explanation(result: explain_mod.Explanation) -> None:
+    pressure = "n/a (weighted mean of families)" if result.pressure is None else (
+        f"{result.pressure:.4f}")  # fmt: skip
+    print(f"{result.dependent} / {result.family} on {result.date}: score {result.score:.2f} "
+          f"(band {result.band[0]:.2f} - {result.band[1]:.2f}), pressure {pressure}")
+    print(f"methodology {result.methodology_version}")
+    if result.family == COMPOSITE:
+        for fam in result.families:
+            print(f"  {fam['family']:<14} score {fam['score']:6.2f} x weight share "
+                  f"{fam['share']:.3f} -> {fam['points']:+.2f} points")  # fmt: skip
+    if not result.contributions:
+        print("no evidence up to that day: the score sits at 50")
+        return
+    print(f"{'item':<9} {'date':<10} {'family':<13} {'contrib':>8} {'points':>7}  "
+          f"grade  summary / source")  # fmt: skip
+    for c in result.contributions:
+        grade = f"{c['reliability']}{c['credibility']}"
+        print(f"{c['evidence_id']:<9} {c['date']} {c['family']:<13} {c['contribution']:+8.4f} "
+              f"{c['points']:+7.2f}  {grade:<5}  {c['summary'][:70]}")  # fmt: skip
+        src = c["source"]
+        where = f", {src['url']}" if src["url"] else ""
+        print(f"{'':<50}  {src['publisher']}, {src['date']}{where}")
+    total = sum(c["contribution"] for c in result.contributions)
+    print(f"sum of contributions: {total:.6f}")
+
+
+def _cmd_import(args: argparse.Namespace) -> int:
+    path = bootstrap.ensure_ready(args.db)
+    report = importer.import_file(Path(args.file), path)
+    print(f"imported {report.rows} {report.kind} from {args.file}; "
+          f"rescored ({report.score_rows} score rows)")  # fmt: skip
+    return 0
+
+
+def _register_core(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("init", help="create or upgrade the database; load bundled data if empty",
+                       description="Create or upgrade the database in place and load the "
+                       "bundled evidence into an empty one.\n\nexample: python -m risk init",
+                       formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+    _add_db(p)
+    p.set_defaults(handler=_cmd_init)
+    p = sub.add_parser("score", help="recompute scores; print the latest per dependent",
+                       description="Recompute every score from the evidence with the current "
+                       "methodology.\n\nexample: python -m risk score",
+                       formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+    _add_db(p)
+    p.set_defaults(handler=_cmd_score)
+    p = sub.add_parser("explain", help="the evidence behind one score, largest first",
+                       description="List the items behind a score with their contributions and "
+                       "sources.\n\nexamples:\n  python -m risk explain microsoft spend "
+                       "2023-06-30\n  python -m risk explain openai composite 2025-12-31 --json",
+                       formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+    p.add_argument("dependent", help="e.g. microsoft, openai")
+    p.add_argument("family", help="a family from data/methodology.toml, or composite")
+    p.add_argument("date", type=iso_date, help="YYYY-MM-DD")
+    p.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    _add_db(p)
+    p.set_defaults(handler=_cmd_explain)
+    p = sub.add_parser("import", help="import evidence (or organisations) from CSV: all or none",
+                       description="Validate the whole file, then import every row or none. "
+                       "Evidence files use the columns of data/evidence.csv; a file with the "
+                       "header id,name,roles,aliases adds or updates organisations.\n\n"
+                       "example: python -m risk import my_evidence.csv",
+                       formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+    p.add_argument("file", help="CSV file, UTF-8, header row")
+    _add_db(p)
+    p.set_defaults(handler=_cmd_import)
+
+
+# Each registers its sub-commands; later features add theirs here.
+REGISTRARS: list[Callable[[argparse._SubParsersAction], None]] = [_register_core]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="python -m risk",
+        description="Vendor-dependency risk: evidence, scores and their explanations.",
+    )
+    parser.add_argument("--db", metavar="PATH", default=None,
+                        help="database file (default: $RISK_DB, else data/risk.duckdb)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+    for register in REGISTRARS:
+        register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one command; the return value is the process exit code."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except ValidationError as exc:
+        for problem in exc.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        if len(exc.problems) > 1:
+            print(f"error: {len(exc.problems)} problems; nothing was written", file=sys.stderr)
+        return 1
+    except RiskError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130

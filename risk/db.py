@@ -1,0 +1,167 @@
+"""The one way into the database: short connections, bounded waits, recorded migrations.
+
+DuckDB lets a single process hold a database file at a time. The dashboard, a scheduled
+export and a CLI write must nevertheless work at the same moment, so every caller opens a
+connection here, does its work in one short transaction and closes it. A lock held by
+another process is retried with backoff for a bounded time, then reported in one line.
+Every write bumps ``data_version`` so readers (the dashboard cache) notice changes.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TypeVar
+
+import duckdb
+
+from risk.errors import DatabaseBusyError, RiskError
+from risk.paths import MIGRATIONS_DIR, db_path
+
+DEFAULT_WAIT_SECONDS = 30.0
+T = TypeVar("T")
+_MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
+
+
+def _is_lock_conflict(exc: duckdb.Error) -> bool:
+    text = str(exc)
+    return "Could not set lock" in text or "Conflicting lock" in text
+
+
+def _is_write_conflict(exc: duckdb.Error) -> bool:
+    return isinstance(exc, duckdb.TransactionException) and "onflict" in str(exc)
+
+
+def open_connection(
+    path: str | Path | None = None, wait_seconds: float = DEFAULT_WAIT_SECONDS
+) -> duckdb.DuckDBPyConnection:
+    """Open the database, waiting with backoff while another process holds its lock."""
+    target = db_path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + wait_seconds
+    delay = 0.02
+    while True:
+        try:
+            return duckdb.connect(str(target))
+        except duckdb.IOException as exc:
+            if not _is_lock_conflict(exc):
+                raise RiskError(f"cannot open database {target}: {exc}") from exc
+            if time.monotonic() + delay > deadline:
+                raise DatabaseBusyError(
+                    f"database {target} is locked by another process "
+                    f"(waited {wait_seconds:.0f}s); try again when it finishes"
+                ) from exc
+        time.sleep(delay * (1 + random.random() / 2))
+        delay = min(delay * 2, 0.5)
+
+
+@contextmanager
+def connect(
+    path: str | Path | None = None, wait_seconds: float = DEFAULT_WAIT_SECONDS
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A short-lived connection for reads; closed on exit so other processes get their turn."""
+    con = open_connection(path, wait_seconds)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+@contextmanager
+def transaction(
+    path: str | Path | None = None, wait_seconds: float = DEFAULT_WAIT_SECONDS
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A write: all of the block or none of it, then ``data_version`` is bumped."""
+    with connect(path, wait_seconds) as con:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            yield con
+            _bump_data_version(con)
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+
+
+def write_with_retry(
+    work: Callable[[duckdb.DuckDBPyConnection], T],
+    path: str | Path | None = None,
+    wait_seconds: float = DEFAULT_WAIT_SECONDS,
+) -> T:
+    """Run ``work(con)`` in a transaction, retrying when a concurrent writer in this process
+    conflicted (DuckDB's optimistic concurrency), until ``wait_seconds`` have passed."""
+    deadline = time.monotonic() + wait_seconds
+    delay = 0.02
+    while True:
+        try:
+            with transaction(path, wait_seconds) as con:
+                return work(con)
+        except duckdb.TransactionException as exc:
+            if not _is_write_conflict(exc) or time.monotonic() > deadline:
+                raise
+        time.sleep(delay)
+        delay = min(delay * 2, 0.5)
+
+
+def _bump_data_version(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(
+        "INSERT INTO meta (key, value) VALUES ('data_version', '1') "
+        "ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(meta.value AS BIGINT) + 1 AS VARCHAR)"
+    )
+
+
+def data_version(con: duckdb.DuckDBPyConnection) -> int:
+    """A counter every write increases: the cache key for anything read from the database."""
+    row = con.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()
+    return int(row[0]) if row else 0
+
+
+def available_migrations() -> list[tuple[int, str, Path]]:
+    """The numbered SQL files shipped with the package, in the order they apply."""
+    found = []
+    for file in sorted(MIGRATIONS_DIR.glob("*.sql")):
+        match = _MIGRATION_NAME.match(file.name)
+        if match:
+            found.append((int(match.group(1)), file.stem, file))
+    return found
+
+
+def applied_migrations(con: duckdb.DuckDBPyConnection) -> set[int]:
+    exists = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations'"
+    ).fetchone()[0]
+    if not exists:
+        return set()
+    return {row[0] for row in con.execute("SELECT version FROM schema_migrations").fetchall()}
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Apply, in order and each in its own transaction, the migrations not yet recorded."""
+    done = applied_migrations(con)
+    applied = []
+    for version, name, file in available_migrations():
+        if version in done:
+            continue
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(file.read_text(encoding="utf-8"))
+            con.execute(
+                "INSERT INTO schema_migrations (version, name, applied_at) "
+                "VALUES (?, ?, current_timestamp)",
+                [version, name],
+            )
+            _bump_data_version(con)
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        applied.append(name)
+    return applied
+
+
+def needs_migration(con: duckdb.DuckDBPyConnection) -> bool:
+    return {v for v, _, _ in available_migrations()} - applied_migrations(con) != set()

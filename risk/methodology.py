@@ -1,0 +1,178 @@
+"""The methodology parameters, read from ``data/methodology.toml`` and checked once.
+
+Scores are only defensible if everyone can see which parameters produced them, so the
+config is validated strictly and identified by a version (semver plus a content hash)
+that travels with every score set and export.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tomllib
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
+
+from risk.errors import ConfigError
+from risk.paths import METHODOLOGY_FILE
+
+RELIABILITY_GRADES = ("A", "B", "C", "D", "E", "F")
+CREDIBILITY_GRADES = (1, 2, 3, 4, 5, 6)
+COMPOSITE = "composite"
+
+
+@dataclass(frozen=True)
+class Family:
+    name: str
+    label: str
+    weight: float
+    half_life_days: float
+    scale: float
+
+
+@dataclass(frozen=True)
+class Methodology:
+    semver: str
+    vendor: str
+    grid_start: date
+    grid_end: date | None  # None: today
+    families: dict[str, Family]
+    reliability: dict[str, float]
+    credibility: dict[int, float]
+    band_max_half_width: float
+    band_mass_scale: float
+    alerts: dict[str, float] = field(default_factory=dict)
+    raw: dict = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def config_hash(self) -> str:
+        canonical = json.dumps(self.as_dict(), sort_keys=True, default=str)
+        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+    @property
+    def version(self) -> str:
+        """What every score set and export records: ``1.0.0+3f9a2c1b``."""
+        return f"{self.semver}+{self.config_hash[:8]}"
+
+    def as_dict(self) -> dict:
+        """The parameters as plain data: hashed for the version, stored with each score set."""
+        return {
+            "version": self.semver,
+            "vendor": self.vendor,
+            "grid_start": self.grid_start.isoformat(),
+            "grid_end": self.grid_end.isoformat() if self.grid_end else "today",
+            "families": {
+                f.name: {
+                    "label": f.label,
+                    "weight": f.weight,
+                    "half_life_days": f.half_life_days,
+                    "scale": f.scale,
+                }
+                for f in self.families.values()
+            },
+            "confidence": {
+                "reliability": dict(self.reliability),
+                "credibility": {str(k): v for k, v in self.credibility.items()},
+            },
+            "band": {
+                "max_half_width": self.band_max_half_width,
+                "mass_scale": self.band_mass_scale,
+            },
+            "alerts": dict(self.alerts),
+        }
+
+    def confidence(self, reliability: str, credibility: int) -> float:
+        return self.reliability[reliability] * self.credibility[int(credibility)]
+
+    def with_overrides(
+        self,
+        weights: dict[str, float] | None = None,
+        half_lives: dict[str, float] | None = None,
+    ) -> Methodology:
+        """A what-if copy: same parameters but these weights or half-lives."""
+        families = {}
+        for name, fam in self.families.items():
+            families[name] = replace(
+                fam,
+                weight=float((weights or {}).get(name, fam.weight)),
+                half_life_days=float((half_lives or {}).get(name, fam.half_life_days)),
+            )
+        updated = replace(self, families=families)
+        _check_families(updated.families)
+        return updated
+
+
+def load(path: str | Path | None = None) -> Methodology:
+    """Read and validate the methodology file; every problem is named with its key."""
+    file = Path(path) if path else METHODOLOGY_FILE
+    try:
+        raw = tomllib.loads(file.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ConfigError(f"methodology file not found: {file}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{file}: not valid TOML: {exc}") from exc
+    return from_dict(raw, source=str(file))
+
+
+def from_dict(raw: dict, source: str = "methodology") -> Methodology:
+    try:
+        families = {
+            name: Family(
+                name=name,
+                label=str(spec.get("label", name)),
+                weight=float(spec["weight"]),
+                half_life_days=float(spec["half_life_days"]),
+                scale=float(spec["scale"]),
+            )
+            for name, spec in raw["families"].items()
+        }
+        conf = raw["confidence"]
+        reliability = {g: float(conf["reliability"][g]) for g in RELIABILITY_GRADES}
+        credibility = {g: float(conf["credibility"][str(g)]) for g in CREDIBILITY_GRADES}
+        end = str(raw.get("grid_end", "today"))
+        method = Methodology(
+            semver=str(raw["version"]),
+            vendor=str(raw["vendor"]),
+            grid_start=date.fromisoformat(str(raw["grid_start"])),
+            grid_end=None if end == "today" else date.fromisoformat(end),
+            families=families,
+            reliability=reliability,
+            credibility=credibility,
+            band_max_half_width=float(raw["band"]["max_half_width"]),
+            band_mass_scale=float(raw["band"]["mass_scale"]),
+            alerts={k: float(v) for k, v in raw.get("alerts", {}).items()},
+            raw=raw,
+        )
+    except KeyError as exc:
+        raise ConfigError(f"{source}: missing key {exc}") from exc
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"{source}: bad value: {exc}") from exc
+    _check(method, source)
+    return method
+
+
+def _check_families(families: dict[str, Family]) -> None:
+    if not families:
+        raise ConfigError("methodology: at least one family is needed")
+    for fam in families.values():
+        if fam.name == COMPOSITE:
+            raise ConfigError("methodology: 'composite' is reserved and cannot name a family")
+        if fam.weight < 0:
+            raise ConfigError(f"methodology: families.{fam.name}.weight must be >= 0")
+        if fam.half_life_days < 7:
+            raise ConfigError(f"methodology: families.{fam.name}.half_life_days must be >= 7")
+        if fam.scale <= 0:
+            raise ConfigError(f"methodology: families.{fam.name}.scale must be > 0")
+    if sum(f.weight for f in families.values()) <= 0:
+        raise ConfigError("methodology: family weights must not all be zero")
+
+
+def _check(method: Methodology, source: str) -> None:
+    _check_families(method.families)
+    for table in (method.reliability, method.credibility):
+        for grade, factor in table.items():
+            if not 0 < factor <= 1:
+                raise ConfigError(f"{source}: confidence factor for {grade} must be in (0, 1]")
+    if method.band_max_half_width <= 0 or method.band_mass_scale <= 0:
+        raise ConfigError(f"{source}: band parameters must be > 0")

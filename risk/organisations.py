@@ -1,0 +1,94 @@
+"""Organisations as data: dependents, vendors, alternatives and partners, with aliases.
+
+Adding Meta as a dependent or AMD as a vendor is a CSV row, never a code change; and the
+press writes "NVIDIA", "Nvidia Corp" or "Azure", so names are resolved through aliases.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import duckdb
+
+from risk.errors import ValidationError
+
+ROLES = ("dependent", "vendor", "alternative", "partner")
+ORG_COLUMNS = ("id", "name", "roles", "aliases")
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
+
+
+@dataclass(frozen=True)
+class Organisation:
+    id: str
+    name: str
+    roles: tuple[str, ...]
+    aliases: tuple[str, ...]
+
+
+class Directory:
+    """Looks organisations up by id, name or alias, ignoring case."""
+
+    def __init__(self, orgs: list[Organisation]) -> None:
+        self.by_id = {o.id: o for o in orgs}
+        self._names: dict[str, Organisation] = {}
+        for org in orgs:
+            for name in (org.id, org.name, *org.aliases):
+                self._names.setdefault(name.casefold(), org)
+
+    def resolve(self, name: str) -> Organisation | None:
+        return self._names.get(name.strip().casefold())
+
+    def with_role(self, role: str) -> list[Organisation]:
+        return [o for o in self.by_id.values() if role in o.roles]
+
+
+def directory(con: duckdb.DuckDBPyConnection) -> Directory:
+    rows = con.execute("SELECT id, name, roles, aliases FROM organisations ORDER BY id").fetchall()
+    return Directory([Organisation(r[0], r[1], tuple(r[2]), tuple(r[3])) for r in rows])
+
+
+def _split(text: str) -> list[str]:
+    return [part.strip() for part in (text or "").split(";") if part.strip()]
+
+
+def validate_rows(rows: list[tuple[int, dict]], name: str) -> list[Organisation]:
+    """Every problem in the file, each with its line, or the organisations to upsert."""
+    problems: list[str] = []
+    orgs: list[Organisation] = []
+    seen: set[str] = set()
+    for line, row in rows:
+        org_id = (row.get("id") or "").strip()
+        roles = _split(row.get("roles", ""))
+        where = f"{name}, line {line}"
+        if not _SLUG.match(org_id):
+            problems.append(f"{where}, column id: {org_id!r} must be a lowercase slug")
+        elif org_id in seen:
+            problems.append(f"{where}, column id: duplicate id {org_id!r}")
+        seen.add(org_id)
+        if not (row.get("name") or "").strip():
+            problems.append(f"{where}, column name: is empty")
+        unknown = [r for r in roles if r not in ROLES]
+        if not roles or unknown:
+            problems.append(
+                f"{where}, column roles: {row.get('roles')!r} must list some of {', '.join(ROLES)}"
+            )
+        orgs.append(
+            Organisation(org_id, (row.get("name") or "").strip(), tuple(roles),
+                         tuple(_split(row.get("aliases", ""))))
+        )  # fmt: skip
+    if problems:
+        raise ValidationError(problems)
+    return orgs
+
+
+def upsert(con: duckdb.DuckDBPyConnection, orgs: list[Organisation]) -> int:
+    """Insert new organisations and refresh the name, roles and aliases of known ones."""
+    for org in orgs:
+        con.execute(
+            "INSERT INTO organisations (id, name, roles, aliases) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (id) DO UPDATE SET name = excluded.name, roles = excluded.roles, "
+            "aliases = excluded.aliases",
+            [org.id, org.name, list(org.roles), list(org.aliases)],
+        )
+    return len(orgs)
