@@ -166,6 +166,21 @@ def _register_core(sub: argparse._SubParsersAction) -> None:
 
 # Each registers its sub-commands; later features add theirs here.
 REGISTRARS: list[Callable[[argparse._SubParsersAction], None]] = [_register_core]
+# Feature modules with a ``register(subparsers)`` function.
+_FEATURE_MODULES = ("risk.cli_annotate", "risk.cli_export", "risk.cli_ingest")
+
+
+def _feature_registrars() -> list[Callable[[argparse._SubParsersAction], None]]:
+    import importlib
+
+    found = []
+    for name in _FEATURE_MODULES:
+        try:
+            found.append(importlib.import_module(name).register)
+        except ModuleNotFoundError as exc:  # TEMPORARY while features are being built
+            if exc.name != name:
+                raise
+    return found
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -177,7 +192,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="database file (default: $RISK_DB, else data/risk.duckdb)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
-    for register in REGISTRARS:
+    for register in [*REGISTRARS, *_feature_registrars()]:
         register(sub)
     return parser
 
