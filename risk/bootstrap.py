@@ -56,7 +56,7 @@ def init_database(path: str | Path | None = None, method: Methodology | None = N
         empty = con.execute("SELECT count(*) FROM evidence").fetchone()[0] == 0
         orgs, items = _load_bundled(con, method) if empty else (0, 0)
         rows = 0
-        if empty or scoring.stored_version(con) != method.version:
+        if empty or not scoring.is_current(con, method):
             rows = scoring.rescore(con, method)
         return orgs, items, rows
 
@@ -65,11 +65,13 @@ def init_database(path: str | Path | None = None, method: Methodology | None = N
 
 
 def ensure_ready(path: str | Path | None = None) -> Path:
-    """Cheap check the dashboard runs on start: initialise only when something is missing."""
+    """Cheap check run before every use: initialise or re-score only when something is
+    missing or stale (new migration, changed methodology, or a new day to score)."""
     target = db_path(path)
     if target.exists():
+        method = load_methodology()
         with db.connect(target) as con:
-            ready = not db.needs_migration(con) and scoring.stored_version(con) is not None
+            ready = not db.needs_migration(con) and scoring.is_current(con, method)
         if ready:
             return target
     return init_database(target).path

@@ -173,9 +173,12 @@ def record_methodology(con: duckdb.DuckDBPyConnection, method: Methodology) -> N
     )
 
 
-def stored_version(con: duckdb.DuckDBPyConnection) -> str | None:
-    row = con.execute("SELECT any_value(methodology_version) FROM scores").fetchone()
-    return row[0] if row else None
+def is_current(con: duckdb.DuckDBPyConnection, method: Methodology) -> bool:
+    """Whether the stored scores were made with this methodology and reach the grid's end."""
+    row = con.execute("SELECT any_value(methodology_version), max(date) FROM scores").fetchone()
+    if row is None or row[0] is None:
+        return False
+    return row[0] == method.version and row[1] >= grid_bounds(con, method)[1]
 
 
 def latest(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

@@ -94,3 +94,19 @@ def test_bad_input_exits_non_zero_with_one_line_on_stderr(db_file, method, args,
     assert result.returncode != 0
     assert message in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_changed_methodology_rescores_on_next_use(tmp_path, monkeypatch):
+    from risk import bootstrap, methodology
+    from risk.paths import METHODOLOGY_FILE
+
+    path = tmp_path / "v.duckdb"
+    bootstrap.init_database(path)
+    edited = tmp_path / "methodology.toml"
+    edited.write_text(METHODOLOGY_FILE.read_text().replace("weight = 0.40", "weight = 0.50"))
+    monkeypatch.setattr(methodology, "METHODOLOGY_FILE", edited)
+    new_version = methodology.load().version
+    bootstrap.ensure_ready(path)
+    with db.connect(path) as con:
+        versions = con.execute("SELECT DISTINCT methodology_version FROM scores").fetchall()
+    assert versions == [(new_version,)]
