@@ -1,0 +1,370 @@
+"""Read models for the dashboard: every number a panel shows is computed here, not in the UI.
+
+The dashboard file only lays out widgets; it calls these functions (through its cache,
+keyed by database path and ``data_version``) and hands the frames to ``risk.charts``.
+Keeping them here means they are testable without Streamlit and the CLI could reuse them.
+Nothing in this module writes, except ``add_evidence`` which goes through the one validator.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from risk import alerts as alerts_mod
+from risk import db, evidence, explain, organisations, scoring
+from risk.methodology import COMPOSITE, Methodology
+
+TREND_COLUMNS = ["dependent", "family", "date", "score", "band_low", "band_high"]
+EVIDENCE_TABLE_COLUMNS = [
+    "id", "date", "dependent", "vendor", "family", "direction", "magnitude", "credibility",
+    "reliability", "confidence", "contribution", "summary", "amount_usd", "counterparty",
+    "grading_note", "publisher", "title", "published", "url", "language", "origin",
+]  # fmt: skip
+_PROBLEM = re.compile(r"column (?P<column>[a-z_]+): (?P<message>.*)$")
+
+
+def data_version(db_file: str | Path) -> int:
+    """The cache key: read with a short connection on every rerun, so writes show at once."""
+    with db.connect(db_file) as con:
+        return db.data_version(con)
+
+
+def dependents(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Dependents that have scores (what the panels can draw), alphabetical."""
+    rows = con.execute("SELECT DISTINCT dependent FROM scores ORDER BY dependent").fetchall()
+    return [r[0] for r in rows]
+
+
+def organisation_choices(con: duckdb.DuckDBPyConnection, role: str) -> list[str]:
+    """Organisation ids holding a role, for the form's pick lists."""
+    return [o.id for o in organisations.directory(con).with_role(role)]
+
+
+def score_range(con: duckdb.DuckDBPyConnection) -> tuple[date, date] | None:
+    row = con.execute("SELECT min(date), max(date) FROM scores").fetchone()
+    return None if row is None or row[0] is None else (row[0], row[1])
+
+
+def headline(con: duckdb.DuckDBPyConnection, method: Methodology) -> list[dict]:
+    """Per dependent: latest composite and band, 90-day and 1-year change, and the family
+    whose weighted move contributed most to the composite's 90-day change."""
+    bounds = score_range(con)
+    if bounds is None:
+        return []
+    last = bounds[1]
+    days = {"now": last, "d90": last - timedelta(days=90), "d365": last - timedelta(days=365)}
+    frame = con.execute(
+        "SELECT dependent, family, date, score, band_low, band_high FROM scores "
+        "WHERE date IN (?, ?, ?) ORDER BY dependent, family, date",
+        [days["now"], days["d90"], days["d365"]],
+    ).df()
+    frame["date"] = pd.to_datetime(frame["date"]).dt.date
+    total = sum(f.weight for f in method.families.values())
+    names = organisations.directory(con).by_id
+    result = []
+    for dependent, rows in frame.groupby("dependent", sort=True):
+        score = {(r.family, r.date): r for r in rows.itertuples()}
+        now = score.get((COMPOSITE, days["now"]))
+        if now is None:
+            continue
+
+        def change(family: str, key: str, _score: dict = score) -> float | None:
+            before = _score.get((family, days[key]))
+            after = _score.get((family, days["now"]))
+            return None if before is None or after is None else after.score - before.score
+
+        moves = {
+            name: fam.weight / total * (change(name, "d90") or 0.0)
+            for name, fam in method.families.items()
+        }
+        mover = max(moves, key=lambda n: abs(moves[n])) if moves else None
+        result.append({
+            "dependent": dependent, "name": names[dependent].name if dependent in names
+            else dependent, "date": last, "score": float(now.score),
+            "band_low": float(now.band_low), "band_high": float(now.band_high),
+            "change_90d": change(COMPOSITE, "d90"), "change_1y": change(COMPOSITE, "d365"),
+            "mover": mover, "mover_label": method.families[mover].label if mover else None,
+            "mover_points": moves.get(mover, 0.0) if mover else 0.0,
+        })  # fmt: skip
+    return result
+
+
+def active_alerts(con: duckdb.DuckDBPyConnection, method: Methodology) -> list[dict]:
+    """The alert banner: threshold crossings and jumps in the recent history."""
+    frame = alerts_mod.active(con, method)
+    records = frame.to_dict("records")
+    for rec in records:
+        rec["date"] = pd.Timestamp(rec["date"]).date()
+    return records
+
+
+def trend(
+    con: duckdb.DuckDBPyConnection,
+    dependents_: list[str],
+    families: list[str],
+    start: date,
+    end: date,
+    max_points: int | None = 700,
+) -> pd.DataFrame:
+    """Saved scores for the chosen dependents and families (``composite`` allowed).
+
+    A ten-year daily grid is ~4,000 points per line, more than a screen can show; lines
+    are thinned to every n-th day counted back from ``end`` (so the last day is always
+    there). ``max_points=None`` keeps every day."""
+    span = (end - start).days + 1
+    step = 1 if not max_points or span <= max_points else -(-span // max_points)
+    return con.execute(
+        "SELECT dependent, family, date, score, band_low, band_high FROM scores "
+        "WHERE list_contains(?, dependent) AND list_contains(?, family) "
+        "AND date BETWEEN ? AND ? AND (?::DATE - date) % ? = 0 "
+        "ORDER BY dependent, family, date",
+        [list(dependents_), list(families), start, end, end, step],
+    ).df()
+
+
+_EVIDENCE_SQL = """
+SELECT e.id, e.date, e.dependent, e.vendor, e.family, e.direction, e.magnitude,
+       e.credibility, s.reliability, e.summary, e.amount_usd, e.counterparty, e.grading_note,
+       s.publisher, s.title, s.published, s.url, s.language, e.origin
+FROM evidence e JOIN sources s ON s.id = e.source_id
+WHERE (?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], e.dependent))
+  AND (?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], e.family))
+  AND (?::TINYINT IS NULL OR e.direction = ?::TINYINT)
+  AND (?::DATE IS NULL OR e.date >= ?::DATE)
+  AND (?::DATE IS NULL OR e.date <= ?::DATE)
+  AND (?::VARCHAR IS NULL OR concat_ws(' ', e.id, e.summary, e.grading_note, e.counterparty,
+       s.publisher, s.title, e.dependent, e.family) ILIKE ?::VARCHAR)
+ORDER BY e.date DESC, e.id
+"""
+
+
+def evidence_table(
+    con: duckdb.DuckDBPyConnection,
+    method: Methodology,
+    search: str = "",
+    dependents_: list[str] | None = None,
+    families: list[str] | None = None,
+    direction: int | None = None,
+    start: date | None = None,
+    end: date | None = None,
+) -> pd.DataFrame:
+    """Evidence with its source and graded confidence; every filter optional. ``contribution``
+    is the item's signed pressure on the day it landed (s x m x c), before any decay."""
+    needle = search.strip()
+    pattern = None
+    if needle:
+        escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{escaped}%"
+    sql = _EVIDENCE_SQL.replace("ILIKE ?::VARCHAR", "ILIKE ?::VARCHAR ESCAPE '\\'")
+    params = [
+        dependents_ or None, dependents_ or None, families or None, families or None,
+        direction, direction, start, start, end, end, pattern, pattern,
+    ]  # fmt: skip
+    frame = con.execute(sql, params).df()
+    frame["confidence"] = [
+        _confidence(method, r, c) for r, c in zip(frame["reliability"], frame["credibility"],
+                                                  strict=True)
+    ]
+    frame["contribution"] = frame["direction"] * frame["magnitude"] * frame["confidence"]
+    return frame[EVIDENCE_TABLE_COLUMNS]
+
+
+def _confidence(method: Methodology, reliability: str, credibility: int) -> float:
+    try:
+        return method.confidence(reliability, int(credibility))
+    except KeyError:
+        return float("nan")
+
+
+def evidence_markers(
+    con: duckdb.DuckDBPyConnection,
+    method: Methodology,
+    dependents_: list[str],
+    families: list[str],
+    start: date,
+    end: date,
+) -> pd.DataFrame:
+    """Evidence of the scored vendor placed on the panels: each item with the saved family
+    and composite scores of its day, so a marker sits on the line it moved."""
+    fams = [f for f in families if f != COMPOSITE] or list(method.families)
+    items = evidence_table(con, method, dependents_=dependents_, families=fams,
+                           start=start, end=end)  # fmt: skip
+    items = items[items["vendor"] == method.vendor]
+    if items.empty:
+        return items.assign(family_score=[], composite_score=[])
+    scores = con.execute(
+        "SELECT dependent, family, date, score FROM scores "
+        "WHERE list_contains(?, dependent) AND date IN (SELECT unnest(?::DATE[]))",
+        [list(dependents_), sorted({d.date() for d in pd.to_datetime(items["date"])})],
+    ).df()
+    key = scores.set_index(["dependent", "family", "date"])["score"].to_dict()
+
+    def lookup(dep: str, fam: str, day: object) -> float | None:
+        return key.get((dep, fam, pd.Timestamp(day)))
+
+    items = items.copy()
+    items["family_score"] = [lookup(r.dependent, r.family, r.date) for r in items.itertuples()]
+    items["composite_score"] = [
+        lookup(r.dependent, COMPOSITE, r.date) for r in items.itertuples()
+    ]
+    return items.reset_index(drop=True)
+
+
+def explanation(
+    con: duckdb.DuckDBPyConnection, method: Methodology, dependent: str, family: str, day: date
+) -> explain.Explanation:
+    """Exactly what ``python -m risk explain`` prints, as data."""
+    return explain.explain(con, method, dependent, family, day)
+
+
+def contributions_frame(result: explain.Explanation) -> pd.DataFrame:
+    """The explanation as a table: one row per item, largest contribution first."""
+    rows = [
+        {
+            "id": c["evidence_id"], "date": c["date"], "family": c["family"],
+            "contribution": c["contribution"], "points": c["points"],
+            "direction": c["direction"], "magnitude": c["magnitude"],
+            "grades": f"{c['reliability']}{c['credibility']}", "confidence": c["confidence"],
+            "decay": c["decay"], "summary": c["summary"], "publisher": c["source"]["publisher"],
+            "source_title": c["source"]["title"], "source_date": c["source"]["date"],
+            "url": c["source"]["url"],
+        }
+        for c in result.contributions
+    ]  # fmt: skip
+    return pd.DataFrame(rows, columns=[
+        "id", "date", "family", "contribution", "points", "direction", "magnitude", "grades",
+        "confidence", "decay", "summary", "publisher", "source_title", "source_date", "url",
+    ])  # fmt: skip
+
+
+def what_if(
+    con: duckdb.DuckDBPyConnection,
+    method: Methodology,
+    weights: dict[str, float],
+    half_lives: dict[str, float],
+) -> pd.DataFrame:
+    """Composite scores re-computed with other weights or half-lives; nothing is written.
+    Returns the what-if composite beside the saved one per dependent and day."""
+    trial = method.with_overrides(weights=weights, half_lives=half_lives)
+    computed = scoring.compute(con, trial)
+    trial_comp = computed[computed["family"] == COMPOSITE][
+        ["dependent", "date", "score", "band_low", "band_high"]
+    ]
+    saved = con.execute(
+        "SELECT dependent, date, score AS saved_score FROM scores WHERE family = ?", [COMPOSITE]
+    ).df()
+    merged = trial_comp.merge(saved, on=["dependent", "date"], how="left")
+    return merged.sort_values(["dependent", "date"]).reset_index(drop=True)
+
+
+def what_if_latest(frame: pd.DataFrame) -> list[dict]:
+    """The last day of a what-if run: saved and what-if composite per dependent."""
+    if frame.empty:
+        return []
+    last = frame["date"].max()
+    rows = frame[frame["date"] == last]
+    return [
+        {"dependent": r.dependent, "saved": float(r.saved_score), "what_if": float(r.score),
+         "difference": float(r.score - r.saved_score)}
+        for r in rows.itertuples()
+    ]  # fmt: skip
+
+
+def saved_version(con: duckdb.DuckDBPyConnection) -> str | None:
+    row = con.execute("SELECT any_value(methodology_version) FROM scores").fetchone()
+    return row[0] if row else None
+
+
+def methodology_versions(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return con.execute(
+        "SELECT version, semver, config_hash, created_at FROM methodology_versions "
+        "ORDER BY created_at DESC"
+    ).df()
+
+
+def families_frame(method: Methodology) -> pd.DataFrame:
+    """The family parameters as a table for the methodology page."""
+    return pd.DataFrame([
+        {"family": f.name, "label": f.label, "weight": f.weight,
+         "half_life_days": f.half_life_days, "scale_k": f.scale}
+        for f in method.families.values()
+    ])  # fmt: skip
+
+
+def confidence_frame(method: Methodology) -> pd.DataFrame:
+    """The grade-to-confidence table, reliability across, credibility down."""
+    return pd.DataFrame(
+        {g: [round(method.confidence(g, c), 4) for c in method.credibility]
+         for g in method.reliability},
+        index=[str(c) for c in method.credibility],
+    )  # fmt: skip
+
+
+def next_evidence_id(db_file: str | Path) -> str:
+    with db.connect(db_file) as con:
+        return evidence.next_id(con)
+
+
+def add_evidence(row: dict[str, str], db_file: str | Path) -> dict:
+    """The form's item through the same validator as the CSV import; rescored on success."""
+    return evidence.add_item(row, db_file, origin="form")
+
+
+def problems_by_column(problems: list[str]) -> dict[str, list[str]]:
+    """Split ``'column X: message'`` strings so the form can show each beside its field."""
+    found: dict[str, list[str]] = {}
+    for text in problems:
+        match = _PROBLEM.search(text)
+        column = match.group("column") if match else ""
+        found.setdefault(column, []).append(match.group("message") if match else text)
+    return found
+
+
+def _annotations_module():
+    """Annotations land in their own module; until then the panels simply show none."""
+    try:
+        from risk import annotations
+    except ModuleNotFoundError as exc:
+        if exc.name != "risk.annotations":
+            raise
+        return None
+    return annotations
+
+
+def annotation_marks(
+    con: duckdb.DuckDBPyConnection, dependents_: list[str], start: date, end: date
+) -> list[dict]:
+    """Live annotations touching the window, for markers and shaded ranges on the panels."""
+    module = _annotations_module()
+    if module is None:
+        return []
+    notes = []
+    for dep in dependents_:
+        for note in module.list_annotations(con, dependent=dep):
+            first, last = _note_span(note)
+            if first <= end and last >= start:
+                notes.append(note)
+    return notes
+
+
+def _note_span(note: dict) -> tuple[date, date]:
+    first = _as_date(note.get("date") or note.get("start_date"))
+    last = _as_date(note.get("end_date")) if note.get("end_date") else first
+    return first, last
+
+
+def _as_date(value: object) -> date:
+    return value if isinstance(value, date) else pd.Timestamp(value).date()
+
+
+def covering_notes(
+    con: duckdb.DuckDBPyConnection, dependent: str, family: str, day: date
+) -> list[dict]:
+    """Annotations shown beside "why this number": those covering that day."""
+    module = _annotations_module()
+    return [] if module is None else module.covering(con, dependent, family, day)
