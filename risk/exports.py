@@ -88,7 +88,7 @@ EVIDENCE = Table("evidence.csv", _cols(
     ("vendor", "text", "vendor the item is about"),
     ("counterparty", "text", "other organisation involved, if any"),
     ("family", "text", "evidence family"),
-    ("direction", "int", "+1 raises reliance, -1 lowers it"),
+    ("direction", "int", "1 raises reliance (or risk), -1 lowers it"),
     ("magnitude", "int", "1-5 graded size"),
     ("credibility", "int", "1-6 credibility of the item (1 = confirmed)"),
     ("amount_usd", "number", "amount in US dollars, if stated"),
