@@ -1,0 +1,267 @@
+"""From the pieces of one sentence to proposed evidence: family, direction, size, grade.
+
+Decisions follow the cue lists in ``data/lexicon/cues.toml``:
+- chip_programs: the dependent's own or alternative chips (named, or "its own chips");
+  direction -1 (less reliance), +1 when a setback cue says the program falters;
+- spend: buying, renting or building on the vendor's hardware; -1 for cuts and cancellations;
+- tensions: scarcity, prices, dominance, disputes with the vendor; -1 when they ease.
+Each field keeps the span that decided it (the whole sentence when nothing specific did).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from risk import lexicon
+
+if TYPE_CHECKING:
+    from risk.extract import Article, Mention, Sentence, Span, Vocabulary
+
+FAMILY_VERBS = {
+    ("spend", 1): "is buying or running more {vendor} hardware",
+    ("spend", -1): "is cutting back purchases of {vendor} hardware",
+    ("chip_programs", -1):
+        "is advancing its own or alternative chips, lowering reliance on {vendor}",
+    ("chip_programs", 1): "sees its alternative-chip effort falter, keeping it reliant on {vendor}",
+    ("tensions", 1): "faces rising friction with {vendor} (supply, price or dominance)",
+    ("tensions", -1): "sees friction with {vendor} ease",
+}
+
+
+_MONEY_GRADES = ((5, 1e10), (4, 1e9), (3, 1e8), (2, 1e7))
+
+
+def _first(pattern: re.Pattern[str], text: str, offset: int,
+           skip: list[tuple[int, int]] = ()) -> Span | None:  # type: ignore[assignment]
+    for m in pattern.finditer(text):
+        start, end = offset + m.start(), offset + m.end()
+        if not any(start < e and s < end for s, e in skip):
+            return (start, end, m.group(0))
+    return None
+
+
+def _cue(text: str, offset: int, *path: str, skip: list[tuple[int, int]] = ()) -> Span | None:  # type: ignore[assignment]
+    return _first(lexicon.cue_regex(*path), text, offset, skip)
+
+
+def _inside(items: list, s: Sentence) -> list:
+    return [x for x in items if s.start <= x.start and x.end <= s.end]
+
+
+def _span(m: Mention) -> Span:
+    return (m.start, m.end, m.text)
+
+
+class _Context:
+    """What one article offers a sentence: its paragraph, earlier subjects, vendor links."""
+
+    def __init__(self, art: Article, vocab: Vocabulary, vendor: str) -> None:
+        self.art, self.vocab, self.vendor = art, vocab, vendor
+        self.links = [m for m in art.orgs if m.key == vendor]
+        self.links += [c for c in art.chips if c.owner == vendor]
+
+    def link_in(self, start: int, end: int) -> Mention | None:
+        hits = [m for m in self.links if start <= m.start and m.end <= end]
+        return min(hits, key=lambda m: m.start) if hits else None
+
+    def paragraph_bounds(self, s: Sentence) -> tuple[int, int]:
+        same = [x for x in self.art.sentences if x.paragraph == s.paragraph]
+        return same[0].start, same[-1].end
+
+    def earlier_dependent(self, s: Sentence) -> Mention | None:
+        """'The company' / 'le groupe': the one dependent named earlier in the paragraph."""
+        start, _ = self.paragraph_bounds(s)
+        before = [m for m in self.art.orgs if start <= m.start < s.start
+                  and m.key in self.vocab.dependents and m.key != self.vendor]  # fmt: skip
+        return before[-1] if len({m.key for m in before}) == 1 else None
+
+
+def propose(art: Article, vocab: Vocabulary, vendor: str) -> list[dict]:
+    """Candidates for the article, one per (dependent, family, direction), strongest kept."""
+    ctx = _Context(art, vocab, vendor)
+    best: dict[tuple, dict] = {}
+    for s in art.sentences:
+        for cand in _sentence_candidates(ctx, s):
+            key = (cand["dependent"], cand["family"], cand["direction"])
+            old = best.get(key)
+            if old is None or (cand["magnitude"], -cand["credibility"]) > (
+                    old["magnitude"], -old["credibility"]):  # fmt: skip
+                best[key] = cand
+    return sorted(best.values(), key=lambda c: c["spans"]["sentence"][0])
+
+
+def _dependents(ctx: _Context, s: Sentence, chips: list[Mention]) -> list[Mention]:
+    found = [m for m in _inside(ctx.art.orgs, s)
+             if m.key in ctx.vocab.dependents and m.key != ctx.vendor]  # fmt: skip
+    for chip in chips:
+        if chip.kind == "in_house" and chip.owner in ctx.vocab.dependents:
+            found.append(chip.__class__(chip.owner, chip.start, chip.end, chip.text))
+    seen: dict[str, Mention] = {}
+    for m in found:
+        seen.setdefault(m.key, m)
+    return list(seen.values())
+
+
+def _sentence_candidates(ctx: _Context, s: Sentence) -> list[dict]:
+    art = ctx.art
+    text = art.text[s.start:s.end]
+    chips = _inside(art.chips, s)
+    deps = _dependents(ctx, s, chips)
+    families = _families(ctx, s, text, chips)
+    if not families:
+        return []
+    if not deps:
+        earlier = ctx.earlier_dependent(s) if _strong(s, text, chips, ctx) else None
+        deps = [earlier] if earlier else []
+    out = []
+    for dep in deps:
+        for family, direction, fam_span, dir_span, link in families:
+            if family == "chip_programs" and not _owns_or_uses(dep, chips, text):
+                continue
+            out.append(_candidate(ctx, s, text, dep, family, direction, fam_span, dir_span, link))
+    return out
+
+
+def _strong(s: Sentence, text: str, chips: list, ctx: _Context) -> bool:
+    from risk.extract import anaphor
+
+    return bool(anaphor(text)) and bool(chips or _inside(ctx.art.amounts, s))
+
+
+def _owns_or_uses(dep: Mention, chips: list[Mention], text: str) -> bool:
+    """A named in-house chip belongs to its owner; other chips and 'its own chips' to anyone
+    the sentence names."""
+    own = [c for c in chips if c.kind == "in_house"]
+    return not own or any(c.owner == dep.key for c in own) or len(own) < len(chips)
+
+
+def _families(ctx: _Context, s: Sentence, text: str, chips: list[Mention]) -> list[tuple]:
+    """(family, direction, family span, direction span, vendor-link span) found in a sentence."""
+    found: list[tuple] = []
+    alt_chips = [c for c in chips if c.kind in ("in_house", "alternative")]
+    program = _cue(text, s.start, "family", "chip_programs", "in_house") or _cue(
+        text, s.start, "family", "chip_programs", "alternative")  # fmt: skip
+    fam_span = program or (_span(alt_chips[0]) if alt_chips else None)
+    claimed: list[tuple[int, int]] = [(fam_span[0], fam_span[1])] if program else []
+    if fam_span:
+        setback = _cue(text, s.start, "family", "chip_programs", "setback")
+        direction = 1 if setback else -1
+        found.append(("chip_programs", direction, fam_span, setback or fam_span, fam_span))
+    link = ctx.link_in(s.start, s.end)
+    if link is None:
+        par_start, par_end = ctx.paragraph_bounds(s)
+        from risk.extract import compute_word
+
+        near = ctx.link_in(par_start, par_end)
+        link = near if near and (compute_word(text) or _inside(ctx.art.amounts, s)) else None
+    if link is None:
+        return found
+    vendor_chip = any(c.owner == ctx.vendor for c in chips)
+    tension = _tension(text, s.start, claimed)
+    if tension:
+        found.append(("tensions", tension[0], tension[1], tension[1], _span(link)))
+    if not found or vendor_chip:
+        spend = _spend(text, s.start, claimed)
+        if spend:
+            found.append(("spend", spend[0], spend[1], spend[1], _span(link)))
+    return found
+
+
+def _tension(text: str, offset: int, claimed: list) -> tuple[int, Span] | None:
+    down = _cue(text, offset, "family", "tensions", "down", skip=claimed)
+    if down:
+        return -1, down
+    up = _cue(text, offset, "family", "tensions", "up", skip=claimed)
+    return (1, up) if up else None
+
+
+def _spend(text: str, offset: int, claimed: list) -> tuple[int, Span] | None:
+    down = _cue(text, offset, "family", "spend", "down", skip=claimed)
+    if down:
+        return -1, down
+    up = _cue(text, offset, "family", "spend", "up", skip=claimed)
+    return (1, up) if up else None
+
+
+def _magnitude(
+    ctx: _Context, s: Sentence, text: str, family: str, chips: list
+) -> tuple[int, Span | None]:
+    from risk.extract import chip_count
+
+    amounts = _inside(ctx.art.amounts, s) if family != "tensions" else []
+    if amounts:
+        top = max(amounts, key=lambda a: a.usd_for_grading())
+        usd = top.usd_for_grading()
+        grade = next((g for g, floor in _MONEY_GRADES if usd >= floor), 1)
+        return grade, (top.start, top.end, top.text)
+    count = chip_count(text, ctx.art.language) if family != "tensions" else None
+    if count:
+        n, (a, b, t) = count
+        grade = 5 if n >= 1e5 else 4 if n >= 1e4 else 3 if n >= 1e3 else 2
+        return grade, (s.start + a, s.start + b, t)
+    large = _cue(text, s.start, "magnitude", "large")
+    if large:
+        return 4, large
+    small = _cue(text, s.start, "magnitude", "small")
+    if small:
+        return 1, small
+    named = family == "chip_programs" and any(c.kind == "in_house" for c in chips)
+    return (3 if named else 2), None
+
+
+def _credibility(text: str, offset: int) -> tuple[int, Span | None]:
+    for grade, name in ((3, "hedged"), (1, "announced"), (2, "reported")):
+        span = _cue(text, offset, "credibility", name)
+        if span:
+            return grade, span
+    return 3, None
+
+
+def _date(ctx: _Context, s: Sentence) -> tuple[str, str, Span | None]:
+    for d in _inside(ctx.art.dates, s):
+        if d.value <= ctx.art.published:
+            precision = "day" if d.precision in ("day", "week") else d.precision
+            return d.value.isoformat(), precision, (d.start, d.end, d.text)
+    return ctx.art.published.isoformat(), "day", None
+
+
+def _candidate(ctx: _Context, s: Sentence, text: str, dep: Mention, family: str,
+               direction: int, fam_span: Span, dir_span: Span, link: Span) -> dict:  # fmt: skip
+    chips = _inside(ctx.art.chips, s)
+    magnitude, mag_span = _magnitude(ctx, s, text, family, chips)
+    credibility, cred_span = _credibility(text, s.start)
+    when, precision, date_span = _date(ctx, s)
+    amounts = [a for a in _inside(ctx.art.amounts, s) if a.currency == "USD" and a.value]
+    whole: Span = (s.start, s.end, text)
+    spans = {"dependent": _span(dep), "vendor": link, "family": fam_span,
+             "direction": dir_span, "magnitude": mag_span or whole,
+             "credibility": cred_span or whole, "date": date_span or whole,
+             "sentence": whole}  # fmt: skip
+    cand = {
+        "dependent": dep.key, "vendor": ctx.vendor, "family": family, "direction": direction,
+        "magnitude": magnitude, "credibility": credibility, "date": when,
+        "date_precision": precision,
+        "amount_usd": max((a.value for a in amounts), default=None) if family == "spend" else None,
+        "spans": {k: list(v) for k, v in spans.items()},
+    }  # fmt: skip
+    cand["summary"] = summarise(ctx, cand, chips, credibility)
+    return cand
+
+
+def summarise(ctx: _Context, cand: dict, chips: list[Mention], credibility: int) -> str:
+    """An English sentence built from the fields, whatever the article's language."""
+    orgs = ctx.vocab.directory.by_id
+    name = orgs[cand["dependent"]].name if cand["dependent"] in orgs else cand["dependent"]
+    vendor = orgs[ctx.vendor].name if ctx.vendor in orgs else ctx.vendor
+    verb = FAMILY_VERBS[(cand["family"], cand["direction"])].format(vendor=vendor)
+    parts = [f"{name} {verb}"]
+    names = sorted({c.key for c in chips})
+    if names:
+        parts.append(f" ({', '.join(names)})")
+    if cand["amount_usd"]:
+        parts.append(f", about ${cand['amount_usd'] / 1e9:,.1f} billion" if cand["amount_usd"]
+                     >= 1e9 else f", about ${cand['amount_usd'] / 1e6:,.0f} million")  # fmt: skip
+    hedge = {1: "announced", 2: "reported", 3: "unconfirmed report"}.get(credibility, "report")
+    parts.append(f" ({hedge}, {cand['date']}).")
+    return "".join(parts)
