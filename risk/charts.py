@@ -96,8 +96,12 @@ def _evidence_trace(
     )  # fmt: skip
 
 
+def _start(note: dict) -> object:
+    return note.get("start_date") or note.get("date")
+
+
 def _annotation_hover(note: dict) -> str:
-    span = str(note["date"]) + (f" → {note['end_date']}" if note.get("end_date") else "")
+    span = str(_start(note)) + (f" → {note['end_date']}" if note.get("end_date") else "")
     return f"<b>{_esc(note['title'], 100)}</b><br>{_esc(span)} · {_esc(note.get('author'))}"
 
 
@@ -123,13 +127,13 @@ def _add_annotations(
     for note in notes:
         if note.get("end_date"):
             fig.add_vrect(
-                x0=pd.Timestamp(note["date"]), x1=pd.Timestamp(note["end_date"]),
+                x0=pd.Timestamp(_start(note)), x1=pd.Timestamp(note["end_date"]),
                 fillcolor=_rgba(colour, 0.10), line_width=0, layer="below", **where,
             )  # fmt: skip
     fig.add_trace(
         go.Scatter(
-            x=[pd.Timestamp(n["date"]) for n in notes],
-            y=[_y_on(line, n["date"]) for n in notes], mode="markers", name="annotations",
+            x=[pd.Timestamp(_start(n)) for n in notes],
+            y=[_y_on(line, _start(n)) for n in notes], mode="markers", name="annotations",
             showlegend=False, hovertext=[_annotation_hover(n) for n in notes], hoverinfo="text",
             marker={"symbol": "star", "size": 13, "color": "#f2b600",
                     "line": {"width": 1, "color": "#5a4500"}},
@@ -171,8 +175,8 @@ def composite_figure(
             mine = evidence[(evidence["dependent"] == dep) & evidence["composite_score"].notna()]
             if not mine.empty:
                 fig.add_trace(_evidence_trace(mine, "composite_score", colour, dep, COMPOSITE))
-        notes = [n for n in annotations or [] if n["dependent"] == dep
-                 and n.get("family") in (None, "", COMPOSITE)]  # fmt: skip
+        # The composite panel shows every note of the dependent, whatever its family.
+        notes = [n for n in annotations or [] if n["dependent"] == dep]
         _add_annotations(fig, notes, line, colour)
     fig.add_hline(y=50, line={"color": "grey", "width": 1, "dash": "dot"})
     fig.update_layout(
@@ -215,8 +219,8 @@ def family_grid(
                 if not mine.empty:
                     fig.add_trace(_evidence_trace(mine, "family_score", colour, dep, fam),
                                   row=r, col=c)  # fmt: skip
-            notes = [n for n in annotations or []
-                     if n["dependent"] == dep and n.get("family") == fam]  # fmt: skip
+            notes = [n for n in annotations or [] if n["dependent"] == dep
+                     and n.get("family") in (None, "", fam)]  # fmt: skip
             _add_annotations(fig, notes, line, colour, row=r, col=c)
     fig.update_yaxes(range=[0, 100])
     fig.update_annotations(font_size=12)

@@ -25,7 +25,7 @@ EVIDENCE_TABLE_COLUMNS = [
     "reliability", "confidence", "contribution", "summary", "amount_usd", "counterparty",
     "grading_note", "publisher", "title", "published", "url", "language", "origin",
 ]  # fmt: skip
-_PROBLEM = re.compile(r"column (?P<column>[a-z_]+): (?P<message>.*)$")
+_PROBLEM = re.compile(r"^(?:line \d+, )?(?:column )?(?P<column>[a-z_]+): (?P<message>.*)$")
 
 
 def data_version(db_file: str | Path) -> int:
@@ -326,13 +326,9 @@ def problems_by_column(problems: list[str]) -> dict[str, list[str]]:
 
 
 def _annotations_module():
-    """Annotations land in their own module; until then the panels simply show none."""
-    try:
-        from risk import annotations
-    except ModuleNotFoundError as exc:
-        if exc.name != "risk.annotations":
-            raise
-        return None
+    """Annotations live in their own module; import it only when a panel needs it."""
+    from risk import annotations
+
     return annotations
 
 
@@ -341,30 +337,46 @@ def annotation_marks(
 ) -> list[dict]:
     """Live annotations touching the window, for markers and shaded ranges on the panels."""
     module = _annotations_module()
-    if module is None:
-        return []
-    notes = []
-    for dep in dependents_:
-        for note in module.list_annotations(con, dependent=dep):
-            first, last = _note_span(note)
-            if first <= end and last >= start:
-                notes.append(note)
-    return notes
-
-
-def _note_span(note: dict) -> tuple[date, date]:
-    first = _as_date(note.get("date") or note.get("start_date"))
-    last = _as_date(note.get("end_date")) if note.get("end_date") else first
-    return first, last
-
-
-def _as_date(value: object) -> date:
-    return value if isinstance(value, date) else pd.Timestamp(value).date()
+    return [n for dep in dependents_
+            for n in module.list_annotations(con, dependent=dep, date_from=start, date_to=end)]
 
 
 def covering_notes(
     con: duckdb.DuckDBPyConnection, dependent: str, family: str, day: date
 ) -> list[dict]:
     """Annotations shown beside "why this number": those covering that day."""
-    module = _annotations_module()
-    return [] if module is None else module.covering(con, dependent, family, day)
+    return _annotations_module().covering(con, dependent, family, day)
+
+
+def annotation_list(
+    con: duckdb.DuckDBPyConnection,
+    dependent: str | None = None,
+    tag: str | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    author: str | None = None,
+    include_deleted: bool = False,
+) -> list[dict]:
+    """The annotations page's list, every filter optional."""
+    return _annotations_module().list_annotations(
+        con, dependent=dependent or None, tag=tag or None, date_from=date_from,
+        date_to=date_to, author=author or None, include_deleted=include_deleted,
+    )  # fmt: skip
+
+
+def annotation_history(con: duckdb.DuckDBPyConnection, annotation_id: int) -> list[dict]:
+    return _annotations_module().history(con, annotation_id)
+
+
+def split_tags(text: str) -> list[str]:
+    """Tags as typed in one box: commas or spaces between them."""
+    return [t for t in re.split(r"[,\s]+", text or "") if t]
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$])")
+
+
+def md_escape(text: object) -> str:
+    """User text inside a Markdown element (captions, error boxes) shown literally: every
+    character Markdown would act on is backslash-escaped, so links and tags stay inert."""
+    return _MD_SPECIAL.sub(r"\\\1", str(text))

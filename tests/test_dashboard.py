@@ -1,0 +1,282 @@
+"""The dashboard script through Streamlit's AppTest, on a temporary database (RISK_DB).
+
+Each test gets its own copy of a database built once from the bundled data, and empty
+Streamlit caches, so no test sees another's writes.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from risk import annotations, bootstrap, db, queries
+from risk.methodology import load
+
+APP = str(Path(__file__).resolve().parent.parent / "dashboard.py")
+PAGES = ["Overview", "Why this number", "What-if", "Evidence", "Annotations", "Review queue",
+         "Exports", "Methodology"]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def bundled_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("bundled") / "bundled.duckdb"
+    bootstrap.init_database(path)
+    return path
+
+
+@pytest.fixture
+def app_db(bundled_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "app.duckdb"
+    shutil.copy(bundled_db, path)
+    monkeypatch.setenv("RISK_DB", str(path))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield path
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def run_page(page: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["page"] = page
+    return at.run()
+
+
+def figures(at: AppTest) -> list[dict]:
+    return [json.loads(el.proto.spec) for el in at.get("plotly_chart")]
+
+
+def no_exception(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def count(path: Path, sql: str) -> int:
+    with db.connect(path) as con:
+        return con.execute(sql).fetchone()[0]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_runs_without_exception(app_db, page):
+    at = run_page(page)
+    no_exception(at)
+    assert at.sidebar.radio(key="page").value == page
+
+
+def test_headline_figures_equal_the_risk_api(app_db):
+    at = run_page("Overview")
+    no_exception(at)
+    with db.connect(app_db) as con:
+        heads = queries.headline(con, load())
+        names = {h["name"]: h for h in heads}
+    shown = {m.label: m.value for m in at.metric}
+    assert set(shown) == set(names) == {"Microsoft", "OpenAI"}
+    for label, value in shown.items():
+        assert value == f"{names[label]['score']:.1f}"
+    captions = " ".join(c.value for c in at.caption)
+    for head in heads:
+        assert f"band {head['band_low']:.1f} – {head['band_high']:.1f}" in captions
+        assert head["mover_label"] in captions
+    with db.connect(app_db) as con:
+        latest = con.execute(
+            "SELECT dependent, score FROM scores WHERE family = 'composite' "
+            "AND date = (SELECT max(date) FROM scores)"
+        ).fetchall()
+    for dependent, score in latest:
+        assert next(h for h in heads if h["dependent"] == dependent)["score"] == score
+
+
+def test_overview_draws_composite_bands_and_evidence_markers(app_db):
+    at = run_page("Overview")
+    comp, grid = figures(at)
+    roles = [t.get("meta", {}).get("role") for t in comp["data"]]
+    assert roles.count("band") == 4 and roles.count("score") == 2 and "evidence" in roles
+    assert len({t["meta"]["family"] for t in grid["data"] if "meta" in t}) == 3
+
+
+def test_family_and_dependent_filters_change_what_is_charted(app_db):
+    at = run_page("Overview")
+    _, grid = figures(at)
+    assert {t["meta"]["family"] for t in grid["data"]} == {"spend", "chip_programs", "tensions"}
+    at.sidebar.multiselect(key="f_fams").unselect("tensions").run()
+    no_exception(at)
+    _, grid = figures(at)
+    assert {t["meta"]["family"] for t in grid["data"]} == {"spend", "chip_programs"}
+    at.sidebar.multiselect(key="f_deps").unselect("openai").run()
+    comp, _ = figures(at)
+    assert {t["meta"]["dependent"] for t in comp["data"] if "dependent" in t.get("meta", {})} \
+        == {"microsoft"}  # fmt: skip
+
+
+def test_date_range_filter_narrows_the_charted_days(app_db):
+    at = run_page("Overview")
+    comp, _ = figures(at)
+    first_before = min(t["x"][0] for t in comp["data"] if t["meta"].get("role") == "score")
+    at.sidebar.date_input(key="f_range").set_value((date(2024, 1, 1), date(2025, 1, 1))).run()
+    no_exception(at)
+    comp, _ = figures(at)
+    xs = [x for t in comp["data"] if t["meta"].get("role") == "score" for x in t["x"]]
+    assert min(xs) >= "2024-01-01" > first_before and max(xs) <= "2025-01-01T23"
+
+
+def test_what_if_sliders_change_the_composite_and_leave_saved_scores_alone(app_db):
+    sql = "SELECT sum(hash(dependent, family, date, score)) FROM scores"
+    before = count(app_db, sql)
+    at = run_page("What-if")
+    no_exception(at)
+    first = {m.label: m.value for m in at.metric}
+    at.slider(key="w_spend").set_value(1.0).run()
+    at.slider(key="w_tensions").set_value(0.0).run()
+    no_exception(at)
+    second = {m.label: m.value for m in at.metric}
+    assert first.keys() == second.keys() and first != second
+    assert count(app_db, sql) == before
+    with db.connect(app_db) as con:
+        trial = queries.what_if(con, load(), {"spend": 1.0, "tensions": 0.0,
+                                              "chip_programs": 0.35}, {})  # fmt: skip
+    expected = {f"{r['dependent']} (what-if)": f"{r['what_if']:.1f}"
+                for r in queries.what_if_latest(trial)}  # fmt: skip
+    assert second == expected
+
+
+def test_half_life_slider_changes_the_what_if(app_db):
+    at = run_page("What-if")
+    first = [m.value for m in at.metric]
+    at.slider(key="h_spend").set_value(60).run()
+    assert [m.value for m in at.metric] != first
+
+
+def test_why_this_number_matches_explain(app_db):
+    at = run_page("Why this number")
+    at.selectbox(key="why_dep").set_value("microsoft")
+    at.selectbox(key="why_fam").set_value("spend")
+    at.date_input(key="why_day").set_value(date(2024, 6, 30)).run()
+    no_exception(at)
+    with db.connect(app_db) as con:
+        result = queries.explanation(con, load(), "microsoft", "spend", date(2024, 6, 30))
+    assert f"{result.score:.2f}" in at.subheader[0].value
+    table = at.dataframe[-1].value
+    assert list(table["id"]) == [c["evidence_id"] for c in result.contributions]
+    bars = [f for f in figures(at) if f["data"][0].get("meta", {}).get("role") == "contributions"]
+    labels = bars[0]["data"][0]["y"]
+    assert len(labels) == len(result.contributions)
+    assert labels[-1].startswith(result.contributions[0]["evidence_id"])  # largest on top
+
+
+def test_evidence_search_filters_the_table(app_db):
+    at = run_page("Evidence")
+    everything = len(at.dataframe[0].value)
+    at.text_input(key="ev_search").input("Maia").run()
+    found = at.dataframe[0].value
+    assert 0 < len(found) < everything
+    assert all("maia" in " ".join(map(str, row)).lower() for row in found.itertuples())
+    at.text_input(key="ev_search").input("no such words anywhere").run()
+    assert any("No evidence matches" in i.value for i in at.info)
+
+
+def _fill_evidence(at: AppTest, summary: str, url: str = "https://example.org/x") -> None:
+    at.text_input(key="ev_id").input("EV-9001")
+    at.date_input(key="ev_date").set_value(date(2024, 5, 1))
+    at.selectbox(key="ev_dependent").set_value("microsoft")
+    at.selectbox(key="ev_family").set_value("spend")
+    at.text_area(key="ev_summary").input(summary)
+    at.text_input(key="ev_publisher").input("Test Wire")
+    at.text_input(key="ev_title").input("A test report")
+    at.date_input(key="ev_source_date").set_value(date(2024, 5, 1))
+    at.text_input(key="ev_url").input(url)
+
+
+def test_add_evidence_form_rejects_a_bad_item_and_accepts_a_good_one(app_db):
+    items = count(app_db, "SELECT count(*) FROM evidence")
+    at = run_page("Evidence")
+    _fill_evidence(at, summary="", url="ftp://nope")
+    at.button(key="ev_submit").click().run()
+    no_exception(at)
+    errors = [e.value for e in at.error]
+    assert any(e.startswith("summary") and "is empty" in e for e in errors), errors
+    assert any(e.startswith("source\\_url") for e in errors), errors
+    assert count(app_db, "SELECT count(*) FROM evidence") == items
+    _fill_evidence(at, summary="Microsoft orders more GPUs for a test.")
+    at.button(key="ev_submit").click().run()
+    no_exception(at)
+    assert any("Added EV-9001" in s.value for s in at.success)
+    assert count(app_db, "SELECT count(*) FROM evidence") == items + 1
+    assert count(app_db, "SELECT count(*) FROM evidence e JOIN scores s ON s.date = e.date "
+                         "WHERE e.id = 'EV-9001'") > 0  # fmt: skip
+
+
+def test_a_write_by_another_process_shows_on_the_next_rerun(app_db):
+    at = run_page("Annotations")
+    at.text_input(key="author_name").input("ana").run()
+    assert any("No annotation" in i.value for i in at.info)
+    annotations.add({"dependent": "openai", "date": "2024-01-10", "title": "From the CLI"},
+                    "cli", app_db)  # fmt: skip
+    at.run()
+    assert list(at.dataframe[0].value["title"]) == ["From the CLI"]
+
+
+def test_annotation_form_adds_then_edits_one(app_db):
+    at = run_page("Annotations")
+    at.text_input(key="author_name").input("ana").run()
+    at.selectbox(key="ann_new_dep").set_value("microsoft")
+    at.date_input(key="ann_new_date").set_value(date(2024, 3, 1))
+    at.text_input(key="ann_new_title").input("")
+    at.button(key="ann_new_submit").click().run()
+    assert any(e.value.startswith("title") for e in at.error), [e.value for e in at.error]
+    assert count(app_db, "SELECT count(*) FROM annotations") == 0
+    at.text_input(key="ann_new_title").input("Stargate report: discount it")
+    at.text_area(key="ann_new_body").input("<img src=x onerror=alert(1)>")
+    at.text_input(key="ann_new_tags").input("stargate, discount")
+    at.button(key="ann_new_submit").click().run()
+    no_exception(at)
+    assert any("Added annotation #1" in s.value for s in at.success)
+    with db.connect(app_db) as con:
+        (note,) = annotations.list_annotations(con)
+    assert note["title"] == "Stargate report: discount it" and note["author"] == "ana"
+    assert note["tags"] == ["stargate", "discount"]
+    at.run()
+    assert "<img src=x onerror=alert(1)>" in [t.value for t in at.text]
+    at.text_input(key="ann_1_title").input("Stargate report, edited")
+    at.button(key="ann_1_submit").click().run()
+    no_exception(at)
+    with db.connect(app_db) as con:
+        (note,) = annotations.list_annotations(con)
+        history = annotations.history(con, 1)
+    assert note["title"] == "Stargate report, edited" and note["revision"] == 2
+    assert [h["action"] for h in history] == ["create", "edit"]
+
+
+def test_annotations_need_an_author(app_db):
+    at = run_page("Annotations")
+    at.text_input(key="ann_new_title").input("no name given")
+    at.button(key="ann_new_submit").click().run()
+    assert any("Enter your name" in e.value for e in at.error)
+    assert count(app_db, "SELECT count(*) FROM annotations") == 0
+
+
+def test_annotation_delete_and_restore_buttons(app_db):
+    annotations.add({"dependent": "openai", "date": "2024-01-10", "title": "T"}, "x", app_db)
+    at = run_page("Annotations")
+    at.text_input(key="author_name").input("ana").run()
+    at.button(key="ann_delete_1").click().run()
+    no_exception(at)
+    assert count(app_db, "SELECT count(*) FROM annotations WHERE deleted_at IS NULL") == 0
+    at.checkbox(key="ann_f_deleted").check().run()
+    at.button(key="ann_restore_1").click().run()
+    assert count(app_db, "SELECT count(*) FROM annotations WHERE deleted_at IS NULL") == 1
+
+
+def test_annotations_are_drawn_on_their_panels(app_db):
+    annotations.add({"dependent": "microsoft", "family": "spend", "date": "2024-01-10",
+                     "end_date": "2024-03-01", "title": "<b>bold?</b>"}, "x", app_db)
+    at = run_page("Overview")
+    comp, grid = figures(at)
+    marks = [t for t in comp["data"] + grid["data"] if t["meta"].get("role") == "annotation"]
+    assert len(marks) == 2  # composite panel and the spend panel
+    assert all("&lt;b&gt;bold?&lt;/b&gt;" in t["hovertext"][0] for t in marks)
+    assert any(s.get("type") == "rect" for s in grid["layout"].get("shapes", []))
