@@ -15,7 +15,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from risk import annotations, bootstrap, charts, db, queries
+from risk import annotations, bootstrap, charts, db, exports, ingest, queries
 from risk.errors import RiskError, ValidationError
 from risk.methodology import COMPOSITE, RELIABILITY_GRADES, Methodology
 from risk.methodology import load as load_methodology
@@ -539,12 +539,121 @@ def _annotation_write(action, annotation_id: int, who: str | None) -> None:  # n
 
 def page_review() -> None:
     st.header("Review queue")
-    st.info("The ingestion review queue arrives with issue 6.")
+    who = author_box()
+    queue = read("review_queue")
+    if not queue:
+        st.info("No candidate is waiting for review. Feed articles with "
+                "`python -m risk ingest article.txt --published YYYY-MM-DD`.")  # fmt: skip
+        return
+    by_id = {c["id"]: c for c in queue}
+    chosen = st.selectbox(
+        f"{len(queue)} pending candidate(s)", list(by_id), key="rq_pick",
+        format_func=lambda i: f"#{i} {by_id[i]['dependent']} · {by_id[i]['family']} · "
+        f"{'+1' if by_id[i]['direction'] > 0 else '-1'} · {by_id[i]['date']}",
+    )  # fmt: skip
+    cand = by_id[chosen]
+    left, right = st.columns([3, 2])
+    with left:
+        art = cand["article"]
+        st.text(f"{art['title'] or '(untitled)'} · {art['published']} · {art['language']}")
+        if art["url"]:
+            st.text(art["url"])
+        with st.container(height=430):
+            st.html(queries.highlight_html(art["text"], cand["spans"]))
+        st.caption("Highlighted: the words that triggered each field (hover for the field).")
+    with right:
+        review_form(cand, who)
+
+
+def review_form(cand: dict, who: str | None) -> None:
+    method = methodology()
+    key = f"rq_{cand['id']}"
+    deps = read("organisation_choices", "dependent")
+    slots = {}
+    with st.form(key):
+        edits: dict[str, object] = {}
+        edits["dependent"] = st.selectbox("dependent", deps, key=f"{key}_dep",
+                                          index=deps.index(cand["dependent"])
+                                          if cand["dependent"] in deps else 0)  # fmt: skip
+        slots["dependent"] = st.empty()
+        fams = list(method.families)
+        edits["family"] = st.selectbox("family", fams, key=f"{key}_fam",
+                                       index=fams.index(cand["family"])
+                                       if cand["family"] in fams else 0)  # fmt: skip
+        slots["family"] = st.empty()
+        a, b, c = st.columns(3)
+        edits["direction"] = a.selectbox("direction", ["+1", "-1"], key=f"{key}_dir",
+                                         index=0 if cand["direction"] > 0 else 1)  # fmt: skip
+        edits["magnitude"] = b.selectbox("magnitude", [1, 2, 3, 4, 5], key=f"{key}_mag",
+                                         index=int(cand["magnitude"]) - 1)  # fmt: skip
+        edits["credibility"] = c.selectbox("credibility", list(CREDIBILITY_LABELS),
+                                           index=int(cand["credibility"]) - 1,
+                                           key=f"{key}_cred")  # fmt: skip
+        for slot in ("direction", "magnitude", "credibility"):
+            slots[slot] = st.empty()
+        edits["date"] = st.date_input("date", value=date.fromisoformat(cand["date"]),
+                                      key=f"{key}_date")  # fmt: skip
+        slots["date"] = st.empty()
+        edits["summary"] = st.text_area("summary", value=cand["summary"], key=f"{key}_sum")
+        slots["summary"] = st.empty()
+        edits["source_reliability"] = st.selectbox("source reliability", RELIABILITY_GRADES,
+                                                   index=2, key=f"{key}_rel")  # fmt: skip
+        slots["source_reliability"] = st.empty()
+        accept = st.form_submit_button("Accept as evidence", type="primary",
+                                       key=f"{key}_accept")  # fmt: skip
+    with st.form(f"{key}_rejecting"):
+        reason = st.text_input("Reason for rejecting", key=f"{key}_reason")
+        reject = st.form_submit_button("Reject", key=f"{key}_reject")
+    if not (accept or reject):
+        return
+    if not who:
+        st.error("Enter your name above first: every review records who made it.")
+        return
+    try:
+        if accept:
+            row = {k: v.isoformat() if isinstance(v, date) else str(v) for k, v in edits.items()}
+            new_id = ingest.accept_candidate(cand["id"], row, who, st.session_state["_db"])
+            st.session_state["rq_done"] = f"Accepted #{cand['id']} as {new_id}; scores updated."
+        else:
+            ingest.reject_candidate(cand["id"], reason, who, st.session_state["_db"])
+            st.session_state["rq_done"] = f"Rejected #{cand['id']}."
+    except ValidationError as exc:
+        show_problems(exc.problems, slots)
+        return
+    except RiskError as exc:
+        st.error(queries.md_escape(exc))
+        return
+    st.rerun()
 
 
 def page_exports() -> None:
     st.header("Exports")
-    st.info("Exports arrive with issue 5.")
+    path = st.session_state["_db"]
+    st.markdown("**Current bundle**: scores, evidence, annotations (with history), alerts "
+                "and a manifest, as one zip. It is built when you click.")  # fmt: skip
+    excel = st.checkbox("For Excel (UTF-8 with byte-order mark)", key="exp_excel")
+    st.download_button(
+        "Download current bundle (.zip)", data=lambda: exports.build_zip(path, excel=excel),
+        file_name=f"risk-bundle-{date.today():%Y%m%d}.zip", mime="application/zip",
+        key="exp_download", on_click="ignore", icon="⬇️",
+    )  # fmt: skip
+    st.divider()
+    st.markdown("**Scheduled bundles** (written by `python -m risk schedule`)")
+    folder = st.text_input("Exports folder", value="exports/", key="exp_dir")
+    bundles = queries.bundle_list(folder)
+    if not bundles:
+        st.info("No bundle in that folder yet. Write one with "
+                "`python -m risk export --out exports/`.")  # fmt: skip
+        return
+    st.dataframe(
+        [{"bundle": b["name"], "generated at": b["generated_at"], "rows": b["rows"],
+          "files": b["files"], "checksums": "ok" if b["checksum_ok"] else "FAILED",
+          "methodology": b["methodology_version"], "problem": b["problem"] or ""}
+         for b in bundles[:20]], hide_index=True, key="exp_table",
+    )  # fmt: skip
+    bad = [b for b in bundles if not b["checksum_ok"]]
+    if bad:
+        st.warning(f"{len(bad)} bundle(s) fail their checksum or manifest check.")
 
 
 def page_methodology() -> None:
@@ -596,6 +705,8 @@ def main() -> None:
     if "page" not in st.session_state and asked in PAGES:
         st.session_state["page"] = asked
     page = st.sidebar.radio("Section", PAGES, key="page")
+    if st.session_state.get("rq_done"):
+        st.toast(st.session_state.pop("rq_done"))
     st.query_params["page"] = page
     st.sidebar.caption(f"database: {Path(st.session_state['_db']).name} · "
                        f"data version {st.session_state['_version']} · "

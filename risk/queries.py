@@ -8,6 +8,8 @@ Nothing in this module writes, except ``add_evidence`` which goes through the on
 
 from __future__ import annotations
 
+import html
+import itertools
 import re
 from datetime import date, timedelta
 from pathlib import Path
@@ -25,7 +27,7 @@ EVIDENCE_TABLE_COLUMNS = [
     "reliability", "confidence", "contribution", "summary", "amount_usd", "counterparty",
     "grading_note", "publisher", "title", "published", "url", "language", "origin",
 ]  # fmt: skip
-_PROBLEM = re.compile(r"^(?:line \d+, )?(?:column )?(?P<column>[a-z_]+): (?P<message>.*)$")
+_PROBLEM = re.compile(r"(?:^|, |: )(?:column )?(?P<column>[a-z_]+): (?P<message>.*)$")
 
 
 def data_version(db_file: str | Path) -> int:
@@ -380,3 +382,58 @@ def md_escape(text: object) -> str:
     """User text inside a Markdown element (captions, error boxes) shown literally: every
     character Markdown would act on is backslash-escaped, so links and tags stay inert."""
     return _MD_SPECIAL.sub(r"\\\1", str(text))
+
+
+# ---------------------------------------------------------------- ingestion review queue
+def review_queue(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """Pending candidates, oldest first, each with its article (title, url, text)."""
+    from risk import ingest
+
+    queue = ingest.pending_candidates(con)
+    articles: dict[int, dict] = {}
+    for cand in queue:
+        if cand["article_id"] not in articles:
+            articles[cand["article_id"]] = ingest.article(con, cand["article_id"])
+        cand["article"] = articles[cand["article_id"]]
+    return queue
+
+
+def _span_list(value: object) -> list[tuple[int, int]]:
+    """A field's spans: one ``[start, end, text]`` or a list of them."""
+    if not isinstance(value, list | tuple) or not value:
+        return []
+    items = [value] if isinstance(value[0], int) else value
+    return [(int(v[0]), int(v[1])) for v in items if isinstance(v, list | tuple) and len(v) >= 2]
+
+
+def highlight_html(text: str, spans: dict) -> str:
+    """The article as HTML with the spans that triggered each field marked. Every piece of
+    article text is escaped first; only our own <mark>/<span> tags are added, so nothing in
+    the article can run. Overlapping spans are handled by cutting at every boundary."""
+    ranges = [(a, b, field) for field, value in spans.items() for a, b in _span_list(value)
+              if 0 <= a < b <= len(text)]  # fmt: skip
+    cuts = sorted({0, len(text), *(a for a, _, _ in ranges), *(b for _, b, _ in ranges)})
+    parts = []
+    for start, end in itertools.pairwise(cuts):
+        piece = html.escape(text[start:end]).replace("\n", "<br>")
+        fields = sorted({f for a, b, f in ranges if a <= start and end <= b})
+        marked = [f for f in fields if f != "sentence"]
+        if marked:
+            label = html.escape(", ".join(marked), quote=True)
+            piece = (f'<mark title="{label}" style="background:#ffe08a;padding:0 1px">'
+                     f"{piece}<sup style='color:#7a5b00'>{label}</sup></mark>")
+        elif fields:
+            piece = f'<span style="background:#eef4ff">{piece}</span>'
+        parts.append(piece)
+    return '<div style="font-size:0.9rem;line-height:1.5">' + "".join(parts) + "</div>"
+
+
+# ---------------------------------------------------------------- exports
+def bundle_list(out_dir: str | Path) -> list[dict]:
+    """Scheduled bundles in a folder, newest first, checked against their manifests."""
+    from risk import exports
+
+    folder = Path(out_dir)
+    if not folder.is_dir():
+        return []
+    return [{k: v for k, v in b.items() if k != "path"} for b in exports.list_bundles(folder)]

@@ -72,3 +72,54 @@ def test_a_rerun_in_the_browser_is_quick(browser, server):  # noqa: F811
     print(f"browser rerun after a search: {elapsed:.2f}s (includes a 0.1s settle wait)")
     assert page.locator("[data-testid='stException']").count() == 0
     page.close()
+
+
+HOSTILE_BODY = "<img src=x onerror=alert(1)>"
+HOSTILE_TITLE = "Click [link](javascript:alert(1)) now"
+
+
+def test_hostile_annotation_text_is_shown_as_text_and_never_runs(browser, server):  # noqa: F811
+    from risk import annotations
+
+    annotations.add({"dependent": "microsoft", "date": "2024-02-01", "title": HOSTILE_TITLE,
+                     "body": f"{HOSTILE_BODY} and [link](javascript:alert(1))"}, "mallory",
+                    server["db"])  # fmt: skip
+    page, dialogs, _ = _open(browser, server, "Annotations")
+    page.get_by_role("tab", name="List, edit, history").click()
+    wait_for_run(page)
+    body = page.get_by_text(HOSTILE_BODY, exact=False)
+    body.first.wait_for(timeout=15000)
+    assert body.first.is_visible()
+    assert page.get_by_text(HOSTILE_TITLE, exact=False).count() >= 1
+    assert page.locator("[data-testid='stMain'] img[src='x']").count() == 0
+    assert page.locator("a[href^='javascript']").count() == 0
+    page.get_by_text(HOSTILE_TITLE, exact=False).first.scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "annotations-hostile-1280x800.png"))
+    page.wait_for_timeout(500)
+    assert dialogs == []
+    # The overview draws the annotation's title in a Plotly hover label: still inert.
+    page.goto(f"{server['url']}/?page=Overview")
+    wait_for_run(page, 60000)
+    page.wait_for_selector(".js-plotly-plot", timeout=30000)
+    page.wait_for_timeout(500)
+    assert dialogs == []
+    assert page.locator("[data-testid='stException']").count() == 0
+    page.close()
+
+
+def test_review_queue_shows_the_article_with_spans_marked(browser, server):  # noqa: F811
+    from risk import ingest
+
+    text = ("Microsoft a commandé pour 10 milliards de dollars de GPU H100 à Nvidia. "
+            "<script>alert(1)</script>")  # fmt: skip
+    ingest.ingest_text(text, published="2024-03-01", title="<b>Essai</b>",
+                       db_file=server["db"])  # fmt: skip
+    page, dialogs, _ = _open(browser, server, "Review queue")
+    page.wait_for_selector("mark", timeout=15000)
+    assert page.locator("mark").count() >= 1
+    assert page.get_by_text("<script>alert(1)</script>", exact=False).count() >= 1
+    assert page.get_by_text("<b>Essai</b>", exact=False).count() >= 1
+    assert page.locator("[data-testid='stException']").count() == 0
+    page.screenshot(path=str(ARTIFACTS / "review-queue-1280x800.png"))
+    assert dialogs == []
+    page.close()
