@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 from risk import annotations, bootstrap, db
@@ -248,7 +249,8 @@ def _register_edit(sub: argparse._SubParsersAction) -> None:
 
 
 def _register_id_command(sub: argparse._SubParsersAction, name: str, summary: str, text: str,
-                         handler: object, json_option: bool = False) -> None:  # fmt: skip
+                         handler: Callable[[argparse.Namespace], int],
+                         json_option: bool = False) -> None:  # fmt: skip
     example = f"python -m risk annotate {name} 3" + (" --json" if json_option else "")
     p = _parser(sub, name, summary, text, example)
     p.add_argument("id", type=_annotation_id, help="annotation id")

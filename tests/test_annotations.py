@@ -240,9 +240,15 @@ def test_bad_input_is_refused_with_a_message_naming_the_field(db_file, override,
     assert count(db_file, "annotation_revisions") == 0
 
 
-def test_an_empty_author_is_refused(db_file):
-    with pytest.raises(ValidationError, match=r"^author: is empty$"):
-        annotations.add(note(), "  ", db_file)
+@pytest.mark.parametrize(("author", "message"), [
+    ("  ", "author: is empty"),
+    ("a" * 101, "author: is 101 characters; 100 at most"),
+    ("ana\x1b[2J", "author: contains a control character (U+001B at position 4); none allowed"),
+])  # fmt: skip
+def test_a_bad_author_is_refused(db_file, author, message):
+    with pytest.raises(ValidationError) as err:
+        annotations.add(note(), author, db_file)
+    assert err.value.problems == [message]
     assert count(db_file) == 0
 
 
