@@ -280,3 +280,45 @@ def test_annotations_are_drawn_on_their_panels(app_db):
     assert len(marks) == 2  # composite panel and the spend panel
     assert all("&lt;b&gt;bold?&lt;/b&gt;" in t["hovertext"][0] for t in marks)
     assert any(s.get("type") == "rect" for s in grid["layout"].get("shapes", []))
+
+
+ARTICLE = "Microsoft a commandé pour 10 milliards de dollars de GPU H100 à Nvidia."
+
+
+def test_review_queue_rejects_without_reason_then_accepts_with_an_edit(app_db):
+    from risk import ingest
+
+    ingest.ingest_text(ARTICLE, published="2024-03-01", title="Essai", db_file=app_db)
+    with db.connect(app_db) as con:
+        (cand, *_) = ingest.pending_candidates(con)
+    items = count(app_db, "SELECT count(*) FROM evidence")
+    at = run_page("Review queue")
+    no_exception(at)
+    at.text_input(key="author_name").input("rev").run()
+    key = f"rq_{cand['id']}"
+    at.button(key=f"{key}_reject").click().run()
+    assert any("reason" in e.value for e in at.error), [e.value for e in at.error]
+    at.text_area(key=f"{key}_sum").input("Microsoft orders H100 GPUs (edited).")
+    at.button(key=f"{key}_accept").click().run()
+    no_exception(at)
+    assert count(app_db, "SELECT count(*) FROM evidence") == items + 1
+    assert count(app_db, "SELECT count(*) FROM evidence WHERE summary = "
+                         "'Microsoft orders H100 GPUs (edited).'") == 1  # fmt: skip
+    with db.connect(app_db) as con:
+        status = con.execute("SELECT status FROM candidates WHERE id = ?",
+                             [cand["id"]]).fetchone()[0]  # fmt: skip
+    assert status == "accepted"
+
+
+def test_exports_page_lists_scheduled_bundles_with_their_checksums(app_db, tmp_path):
+    from risk import exports
+
+    out = tmp_path / "exports"
+    exports.write_bundle(out, app_db)
+    at = run_page("Exports")
+    no_exception(at)
+    at.text_input(key="exp_dir").input(str(out)).run()
+    no_exception(at)
+    table = at.dataframe[0].value
+    assert len(table) == 1 and table["checksums"].iloc[0] == "ok"
+    assert table["rows"].iloc[0] > 0
