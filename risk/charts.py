@@ -182,7 +182,7 @@ def composite_figure(
     fig.update_layout(
         height=HEIGHT_COMPOSITE, margin={"l": 40, "r": 10, "t": 30, "b": 10},
         yaxis={"title": "composite (0-100)", "range": [0, 100]},
-        legend={"orientation": "h", "x": 1, "xanchor": "right", "y": 1.02,
+        legend={"orientation": "h", "x": 0.3, "xanchor": "left", "y": 1.02,
                 "yanchor": "bottom"},
         hovermode="closest",
     )  # fmt: skip
