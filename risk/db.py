@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import random
 import re
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -24,12 +25,20 @@ from risk.paths import MIGRATIONS_DIR, db_path
 
 DEFAULT_WAIT_SECONDS = 30.0
 T = TypeVar("T")
+# Threads of one process (Streamlit sessions) share DuckDB's instance cache; attaching the
+# same file from two threads at the same instant can clash, so connects take turns.
+_CONNECT_LOCK = threading.Lock()
 _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 
 
 def _is_lock_conflict(exc: duckdb.Error) -> bool:
+    """Another process holds the file, or (in this process) another thread is attaching or
+    detaching the same file at this very moment."""
     text = str(exc)
-    return "Could not set lock" in text or "Conflicting lock" in text
+    return any(
+        marker in text
+        for marker in ("Could not set lock", "Conflicting lock", "Unique file handle conflict")
+    )
 
 
 def _is_write_conflict(exc: duckdb.Error) -> bool:
@@ -46,8 +55,9 @@ def open_connection(
     delay = 0.02
     while True:
         try:
-            return duckdb.connect(str(target))
-        except duckdb.IOException as exc:
+            with _CONNECT_LOCK:
+                return duckdb.connect(str(target))
+        except duckdb.Error as exc:
             if not _is_lock_conflict(exc):
                 raise RiskError(f"cannot open database {target}: {exc}") from exc
             if time.monotonic() + delay > deadline:
@@ -68,7 +78,8 @@ def connect(
     try:
         yield con
     finally:
-        con.close()
+        with _CONNECT_LOCK:
+            con.close()
 
 
 @contextmanager
