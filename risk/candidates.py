@@ -29,6 +29,8 @@ FAMILY_VERBS = {
 }
 
 
+MIN_MENTIONS = 3
+LEAD_PARAGRAPHS = 2
 _MONEY_GRADES = ((5, 1e10), (4, 1e9), (3, 1e8), (2, 1e7))
 
 
@@ -65,6 +67,16 @@ class _Context:
         hits = [m for m in self.links if start <= m.start and m.end <= end]
         return min(hits, key=lambda m: m.start) if hits else None
 
+    def lead_end(self) -> int:
+        """End of the title and first paragraph, where a press article states its news."""
+        paragraphs = sorted({x.paragraph for x in self.art.sentences})[:LEAD_PARAGRAPHS]
+        inside = [x.end for x in self.art.sentences if x.paragraph in paragraphs]
+        return max(inside, default=0)
+
+    def topic_link(self) -> Mention | None:
+        """The vendor named in the title or lead makes it the article's subject."""
+        return self.link_in(0, self.lead_end())
+
     def paragraph_bounds(self, s: Sentence) -> tuple[int, int]:
         same = [x for x in self.art.sentences if x.paragraph == s.paragraph]
         return same[0].start, same[-1].end
@@ -78,17 +90,40 @@ class _Context:
 
 
 def propose(art: Article, vocab: Vocabulary, vendor: str) -> list[dict]:
-    """Candidates for the article, one per (dependent, family, direction), strongest kept."""
+    """Candidates for the article: one per (dependent, family), for the dependents the
+    article is about; where directions conflict, the one stated first (the news) wins."""
     ctx = _Context(art, vocab, vendor)
     best: dict[tuple, dict] = {}
+    focus = _focus(ctx)
     for s in art.sentences:
         for cand in _sentence_candidates(ctx, s):
-            key = (cand["dependent"], cand["family"], cand["direction"])
+            if cand["dependent"] not in focus:
+                continue
+            key = (cand["dependent"], cand["family"])
             old = best.get(key)
-            if old is None or (cand["magnitude"], -cand["credibility"]) > (
-                    old["magnitude"], -old["credibility"]):  # fmt: skip
+            if old is None or (old["direction"] == cand["direction"] and (
+                    cand["magnitude"], -cand["credibility"]) > (
+                    old["magnitude"], -old["credibility"])):  # fmt: skip
                 best[key] = cand
     return sorted(best.values(), key=lambda c: c["spans"]["sentence"][0])
+
+
+def _focus(ctx: _Context) -> set[str]:
+    """Dependents the article is about: named in the title or lead, or named at least twice.
+    Competitors cited once for context ("Google and Amazon have their own chips") are not."""
+    lead_end = ctx.lead_end()
+    counts: dict[str, int] = {}
+    focus = set()
+    for m in ctx.art.orgs:
+        counts[m.key] = counts.get(m.key, 0) + 1
+        if m.start < lead_end:
+            focus.add(m.key)
+    for chip in ctx.art.chips:
+        if chip.kind == "in_house":
+            counts[chip.owner] = counts.get(chip.owner, 0) + 1
+            if chip.start < lead_end:
+                focus.add(chip.owner)
+    return focus | {k for k, n in counts.items() if n >= MIN_MENTIONS}
 
 
 def _dependents(ctx: _Context, s: Sentence, chips: list[Mention]) -> list[Mention]:
@@ -126,7 +161,7 @@ def _sentence_candidates(ctx: _Context, s: Sentence) -> list[dict]:
 def _strong(s: Sentence, text: str, chips: list, ctx: _Context) -> bool:
     from risk.extract import anaphor
 
-    return bool(anaphor(text)) and bool(chips or _inside(ctx.art.amounts, s))
+    return bool(anaphor(text))
 
 
 def _owns_or_uses(dep: Mention, chips: list[Mention], text: str) -> bool:
@@ -155,6 +190,8 @@ def _families(ctx: _Context, s: Sentence, text: str, chips: list[Mention]) -> li
 
         near = ctx.link_in(par_start, par_end)
         link = near if near and (compute_word(text) or _inside(ctx.art.amounts, s)) else None
+        topic = ctx.topic_link()
+        link = link or (topic if topic and compute_word(text) else None)
     if link is None:
         return found
     vendor_chip = any(c.owner == ctx.vendor for c in chips)
@@ -170,7 +207,7 @@ def _families(ctx: _Context, s: Sentence, text: str, chips: list[Mention]) -> li
 
 def _tension(text: str, offset: int, claimed: list) -> tuple[int, Span] | None:
     down = _cue(text, offset, "family", "tensions", "down", skip=claimed)
-    if down:
+    if down and not lexicon.cue_regex("negation", "words").search(text):
         return -1, down
     up = _cue(text, offset, "family", "tensions", "up", skip=claimed)
     return (1, up) if up else None

@@ -1,6 +1,7 @@
-"""``python -m risk ingest``: articles to pending candidate evidence, and the review queue.
+"""``python -m risk ingest``: articles to pending candidate evidence for the review queue.
 
-Thin on purpose: each command calls one function of ``risk.ingest`` and prints its result.
+Thin on purpose: it calls ``risk.ingest.ingest_files`` and prints the result; reviewing
+(accept, reject) happens in the dashboard through the same module.
 """
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from risk import db, ingest
+from risk import ingest
 from risk.cli import _add_db, iso_date
 
 
@@ -42,42 +43,6 @@ def _print_result(result: dict, dry_run: bool) -> None:
         print(f"    {c['summary']}")
 
 
-def _cmd_queue(args: argparse.Namespace) -> int:
-    path = ingest._ready(args.db)
-    with db.connect(path) as con:
-        rows = ingest.pending_candidates(con)
-    if args.json:
-        print(json.dumps(rows, ensure_ascii=False))
-        return 0
-    if not rows:
-        print("no pending candidate")
-    for c in rows:
-        print(f"#{c['id']} article {c['article_id']}: {c['dependent']} {c['family']} "
-              f"{c['direction']:+d} m{c['magnitude']} c{c['credibility']} {c['date']}  "
-              f"{c['summary']}")  # fmt: skip
-    return 0
-
-
-def _cmd_accept(args: argparse.Namespace) -> int:
-    edits = dict(_edit(e) for e in args.set or [])
-    evidence_id = ingest.accept_candidate(args.id, edits, args.reviewer, args.db)
-    print(f"candidate {args.id} accepted as evidence {evidence_id}; scores updated")
-    return 0
-
-
-def _cmd_reject(args: argparse.Namespace) -> int:
-    ingest.reject_candidate(args.id, args.reason, args.reviewer, args.db)
-    print(f"candidate {args.id} rejected")
-    return 0
-
-
-def _edit(text: str) -> tuple[str, str]:
-    if "=" not in text:
-        raise argparse.ArgumentTypeError(f"--set {text!r}: expected COLUMN=VALUE")
-    key, value = text.split("=", 1)
-    return key.strip(), value
-
-
 def register(sub: argparse._SubParsersAction) -> None:
     raw = argparse.RawDescriptionHelpFormatter
     p = sub.add_parser(
@@ -98,47 +63,3 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--url", default=None, help="article address, http(s)")
     _add_db(p)
     p.set_defaults(handler=_cmd_ingest)
-    _register_review(sub, raw)
-
-
-def _register_review(sub: argparse._SubParsersAction, raw: type) -> None:
-    review = sub.add_parser(
-        "review", help="the review queue: list, accept or reject candidates",
-        description="Review the candidates proposed by ingest.\n\nexamples:\n"
-        "  python -m risk review list --json\n"
-        "  python -m risk review accept 3 --reviewer ana --set magnitude=4\n"
-        "  python -m risk review reject 4 --reviewer ana --reason \"duplicate of EV-0012\"",
-        formatter_class=raw,
-    )  # fmt: skip
-    actions = review.add_subparsers(dest="action", metavar="ACTION",
-                                     parser_class=sub._parser_class)
-    actions.required = True
-    p = actions.add_parser("list", help="pending candidates, oldest first",
-                           description="List pending candidates, oldest first.\n\n"
-                           "example: python -m risk review list --json", formatter_class=raw)
-    p.add_argument("--json", action="store_true", help="a JSON array of candidates")
-    _add_db(p)
-    p.set_defaults(handler=_cmd_queue)
-    p = actions.add_parser(
-        "accept", help="accept a candidate as evidence (rescores)",
-        description="Turn a pending candidate into evidence, optionally editing columns, and "
-        "rescore.\n\nexample: python -m risk review accept 3 --reviewer ana --set magnitude=4 "
-        "--set source_reliability=B", formatter_class=raw,
-    )  # fmt: skip
-    p.add_argument("id", type=int, help="candidate id")
-    p.add_argument("--reviewer", required=True, help="who reviewed it")
-    p.add_argument("--set", action="append", metavar="COLUMN=VALUE",
-                   help="edit an evidence column before accepting (repeatable)")  # fmt: skip
-    _add_db(p)
-    p.set_defaults(handler=_cmd_accept)
-    p = actions.add_parser(
-        "reject", help="reject a candidate with a reason",
-        description="Reject a pending candidate; it is kept with the reason and never proposed "
-        "again.\n\nexample: python -m risk review reject 3 --reviewer ana --reason "
-        "\"duplicate of EV-0012\"", formatter_class=raw,
-    )  # fmt: skip
-    p.add_argument("id", type=int, help="candidate id")
-    p.add_argument("--reviewer", required=True, help="who reviewed it")
-    p.add_argument("--reason", required=True, help="why it is rejected")
-    _add_db(p)
-    p.set_defaults(handler=_cmd_reject)

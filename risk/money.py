@@ -98,31 +98,44 @@ def _patterns(language: str) -> list[tuple[str, re.Pattern[str]]]:
         [k for k, v in _scales(language).items() if v >= 1e6 and len(k) > 3]
     )
     end = r"(?![\w])"
+    words = lexicon.literal_alternation(list(lexicon.data("money")["number_words"]))
+    num = rf"(?:{NUM}|(?:{words})(?=\s(?:{big}){end}))"
     vague_re = (
         rf"(?<![\w])(?:(?P<q>{quant})\s)?(?:(?P<count>{count}){_OF})?(?P<scale>{big}){end}"
         rf"(?:{_OF}?\s?(?P<cur>{after}){end})?"
     )
+    range_pre = rf"(?:\s?(?:-|–|to|à)\s?(?:{before})?\s?|\s(?:and|et)\s(?:{before})\s?)"
     pre_re = (
-        rf"(?<![\w$€£])(?P<cur>{before})\s?(?P<num>{NUM})(?:{_RANGE}(?:{before})?\s?"
-        rf"(?P<num2>{NUM}))?(?:\s?(?P<scale>{scales}){end})?"
+        rf"(?<![\w$€£])(?P<cur>{before})\s?(?P<num>{num})(?:\s?(?P<scale1>{scales}){end})?"
+        rf"(?:{range_pre}(?P<num2>{NUM}))?(?:\s?(?P<scale>{scales}){end})?"
     )
     post_re = (
-        rf"(?<![\w.,])(?P<num>{NUM})(?:{_RANGE}(?P<num2>{NUM}))?(?:\s?(?P<scale>{scales}){end})?"
-        rf"{_OF}?\s?(?P<cur>{after})(?![\w])"
+        rf"(?<![\w.,])(?P<num>{num})(?:\s?(?P<scale1>{scales}){end})?(?:{_RANGE}(?P<num2>{NUM}))?"
+        rf"(?:\s?(?P<scale>{scales}){end})?{_OF}?\s?(?P<cur>{after})(?![\w])"
     )
     flags = re.IGNORECASE
     return [("pre", re.compile(pre_re, flags)), ("post", re.compile(post_re, flags)),
             ("vague", re.compile(vague_re, flags))]  # fmt: skip
 
 
+def _number(token: str, language: str) -> float:
+    words = lexicon.data("money")["number_words"]
+    folded = token.casefold()
+    return float(words[folded]) if folded in words else parse_number(token, language)
+
+
 def _exact(match: re.Match[str], language: str) -> Amount | None:
-    scale = _scales(language).get((match.group("scale") or "").casefold(), 1.0)
+    scales = _scales(language)
+    scale = scales.get((match.group("scale") or "").casefold(), 1.0)
+    first = scales.get((match.group("scale1") or "").casefold(), scale)
     cur = _currency_of(match.group("cur"))
-    low = parse_number(match.group("num"), language) * scale
+    low = _number(match.group("num"), language) * first
     text = match.group(0).rstrip()
     if match.group("num2"):
         high = parse_number(match.group("num2"), language) * scale  # "$5-10bn": scale once
-        return Amount(text, match.start(), match.start() + len(text), cur, low=low, high=high)
+        if high > low:
+            return Amount(text, match.start(), match.start() + len(text), cur, low=low,
+                          high=high)  # fmt: skip
     return Amount(text, match.start(), match.start() + len(text), cur, value=low)
 
 

@@ -63,13 +63,18 @@ def _patterns() -> list[tuple[str, re.Pattern[str]]]:
     return [(k, re.compile(p, re.IGNORECASE)) for k, p in specs]
 
 
+FUTURE_WINDOW_DAYS = 62
+
+
 def _infer_year(month: int, day: int, published: date) -> int:
-    """A day and month without a year: the occurrence nearest the publication, past first."""
+    """A day and month without a year: press looks back, so the past occurrence, unless the
+    day falls within two months after publication ("jusqu'en décembre")."""
     try:
         candidate = date(published.year, month, day)
     except ValueError:
         return published.year
-    return published.year - 1 if (candidate - published).days > 180 else published.year
+    ahead = (candidate - published).days > FUTURE_WINDOW_DAYS
+    return published.year - 1 if ahead else published.year
 
 
 def _weekday(target: int, published: date, forward: bool) -> date:
