@@ -164,23 +164,11 @@ def _register_core(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=_cmd_import)
 
 
-# Each registers its sub-commands; later features add theirs here.
-REGISTRARS: list[Callable[[argparse._SubParsersAction], None]] = [_register_core]
-# Feature modules with a ``register(subparsers)`` function.
-_FEATURE_MODULES = ("risk.cli_annotate", "risk.cli_export", "risk.cli_ingest")
+def _registrars() -> list[Callable[[argparse._SubParsersAction], None]]:
+    """Each feature registers its own sub-commands (imported here to avoid a cycle)."""
+    from risk import cli_annotate, cli_export, cli_ingest
 
-
-def _feature_registrars() -> list[Callable[[argparse._SubParsersAction], None]]:
-    import importlib
-
-    found = []
-    for name in _FEATURE_MODULES:
-        try:
-            found.append(importlib.import_module(name).register)
-        except ModuleNotFoundError as exc:  # TEMPORARY while features are being built
-            if exc.name != name:
-                raise
-    return found
+    return [_register_core, cli_annotate.register, cli_export.register, cli_ingest.register]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -192,7 +180,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="database file (default: $RISK_DB, else data/risk.duckdb)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
-    for register in [*REGISTRARS, *_feature_registrars()]:
+    for register in _registrars():
         register(sub)
     return parser
 

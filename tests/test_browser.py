@@ -93,7 +93,9 @@ def test_hostile_annotation_text_is_shown_as_text_and_never_runs(browser, server
     assert page.get_by_text(HOSTILE_TITLE, exact=False).count() >= 1
     assert page.locator("[data-testid='stMain'] img[src='x']").count() == 0
     assert page.locator("a[href^='javascript']").count() == 0
-    page.get_by_text(HOSTILE_TITLE, exact=False).first.scroll_into_view_if_needed()
+    visible_title = page.get_by_text(HOSTILE_TITLE, exact=False).filter(visible=True)
+    assert visible_title.count() >= 1
+    body.first.scroll_into_view_if_needed()
     page.screenshot(path=str(ARTIFACTS / "annotations-hostile-1280x800.png"))
     page.wait_for_timeout(500)
     assert dialogs == []
