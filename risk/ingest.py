@@ -13,6 +13,7 @@ import hashlib
 import json
 import re
 import unicodedata
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from urllib.parse import urlparse
@@ -101,35 +102,62 @@ def _directory(db_file: str | Path | None) -> organisations.Directory:
     return organisations.Directory(organisations.validate_rows(rows, csv_file.name))
 
 
-def ingest_text(
-    text: str, published: str | date | None = None, title: str | None = None,
-    url: str | None = None, path: str | None = None, db_file: str | Path | None = None,
-    dry_run: bool = False,
+@dataclass
+class _Reader:
+    """What extraction needs, prepared once per batch rather than once per article."""
+
+    target: Path | None
+    vocabulary: Vocabulary
+    vendor: str
+
+
+def _reader(db_file: str | Path | None, dry_run: bool) -> _Reader:
+    target = db_path(db_file) if dry_run else _ready(db_file)
+    return _Reader(None if dry_run else target, Vocabulary(_directory(target)),
+                   load_methodology().vendor)  # fmt: skip
+
+
+def _extract(
+    reader: _Reader, text: str, published: str | date | None, title: str | None,
+    url: str | None, path: str | None,
 ) -> dict:  # fmt: skip
-    """Read one article; unless ``dry_run``, store it and its candidates as pending."""
     where = path or "text"
     if not text or not text.strip():
         raise ValidationError(f"{where}: article text is empty")
     if url and not re.match(r"^https?://\S+$", url):
         raise ValidationError(f"{where}: url {url!r} is not an http(s) address")
     day = _published(published)
-    method = load_methodology()
-    target = db_file if dry_run else _ready(db_file)
-    art = read(text, Vocabulary(_directory(target)), day, method.vendor)
+    art = read(text, reader.vocabulary, day, reader.vendor)
     source = {"path": path, "title": title, "url": url, "published": day.isoformat(),
               "language": art.language}  # fmt: skip
     result = _as_json(art, source)
-    if dry_run:
-        for cand in result["candidates"]:
-            cand.update(id=None, status="pending")
-        return result
+    for cand in result["candidates"]:
+        cand.update(id=None, status="pending")
+    return result
+
+
+def _store(reader: _Reader, batch: list[tuple[str, dict]]) -> None:
+    """All articles of a batch and their candidates in one transaction."""
 
     def work(con: duckdb.DuckDBPyConnection) -> None:
-        article_id = _store_article(con, text, source)
-        for cand in result["candidates"]:
-            cand.update(_store_candidate(con, article_id, text_hash(text), cand))
+        for text, result in batch:
+            article_id = _store_article(con, text, result["source"])
+            for cand in result["candidates"]:
+                cand.update(_store_candidate(con, article_id, text_hash(text), cand))
 
-    db.write_with_retry(work, target)
+    db.write_with_retry(work, reader.target)
+
+
+def ingest_text(
+    text: str, published: str | date | None = None, title: str | None = None,
+    url: str | None = None, path: str | None = None, db_file: str | Path | None = None,
+    dry_run: bool = False,
+) -> dict:  # fmt: skip
+    """Read one article; unless ``dry_run``, store it and its candidates as pending."""
+    reader = _reader(db_file, dry_run)
+    result = _extract(reader, text, published, title, url, path)
+    if not dry_run:
+        _store(reader, [(text, result)])
     return result
 
 
@@ -138,8 +166,12 @@ def ingest_file(path: str | Path, **options: object) -> dict:
     return ingest_text(read_article_file(path), path=str(path), **options)  # type: ignore[arg-type]
 
 
-def ingest_files(paths: list[str | Path], **options: object) -> list[dict]:
-    """Every file is checked before any is stored: one bad file and nothing is written."""
+def ingest_files(
+    paths: list[str | Path], published: str | date | None = None, title: str | None = None,
+    url: str | None = None, db_file: str | Path | None = None, dry_run: bool = False,
+) -> list[dict]:  # fmt: skip
+    """Every file is read and checked before any is stored: one bad file and nothing is
+    written; the good batch is then stored in one transaction."""
     texts = []
     problems = []
     for p in paths:
@@ -149,7 +181,11 @@ def ingest_files(paths: list[str | Path], **options: object) -> list[dict]:
             problems.extend(exc.problems)
     if problems:
         raise ValidationError(problems)
-    return [ingest_text(text, path=p, **options) for p, text in texts]  # type: ignore[arg-type]
+    reader = _reader(db_file, dry_run)
+    batch = [(text, _extract(reader, text, published, title, url, p)) for p, text in texts]
+    if not dry_run:
+        _store(reader, batch)
+    return [result for _, result in batch]
 
 
 def _as_json(art: Article, source: dict) -> dict:
