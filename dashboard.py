@@ -15,11 +15,11 @@ from pathlib import Path
 
 import streamlit as st
 
-from risk import annotations, bootstrap, charts, db, exports, ingest, queries
+from risk import annotations, bootstrap, charts, db, exports, ingest, queries, scoring
 from risk.errors import RiskError, ValidationError
 from risk.methodology import COMPOSITE, RELIABILITY_GRADES, Methodology
 from risk.methodology import load as load_methodology
-from risk.paths import DEFAULT_DB, METHODOLOGY_FILE
+from risk.paths import DEFAULT_DB, methodology_path
 
 PAGES = ["Overview", "Why this number", "What-if", "Evidence", "Annotations",
          "Review queue", "Exports", "Methodology"]  # fmt: skip
@@ -44,7 +44,7 @@ def _methodology(mtime: float) -> Methodology:
 
 
 def methodology() -> Methodology:
-    return _methodology(METHODOLOGY_FILE.stat().st_mtime)
+    return _methodology(methodology_path().stat().st_mtime)
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
@@ -274,6 +274,24 @@ def page_what_if() -> None:
     saved["what-if weight"] = [weights[f] for f in saved["family"]]
     saved["what-if half-life"] = [half_lives[f] for f in saved["family"]]
     st.dataframe(saved, hide_index=True)
+    save_what_if(method, weights, half_lives)
+
+
+def save_what_if(method: Methodology, weights: dict, half_lives: dict) -> None:
+    with st.expander("Save these parameters as a new methodology version"):
+        st.caption("Replaces the methodology in force and re-scores all history. The current "
+                   f"version ({method.version}) stays recorded and can be restored by hand.")
+        semver = st.text_input("New version", queries.next_semver(method.semver),
+                               key="new_semver")
+        if st.button("Save and re-score", key="save_method"):
+            try:
+                trial = method.with_overrides(weights, half_lives)
+                with st.spinner("Re-scoring history…"):
+                    saved = scoring.adopt(trial, semver, database())
+            except RiskError as exc:
+                st.error(str(exc))
+                return
+            st.success(f"Saved: methodology {saved.version} is now in force.")
 
 
 def page_evidence() -> None:

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import re
+import tempfile
 import tomllib
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
 from risk.errors import ConfigError
-from risk.paths import METHODOLOGY_FILE
+from risk.paths import methodology_path
 
 RELIABILITY_GRADES = ("A", "B", "C", "D", "E", "F")
 CREDIBILITY_GRADES = (1, 2, 3, 4, 5, 6)
@@ -105,7 +108,7 @@ class Methodology:
 
 def load(path: str | Path | None = None) -> Methodology:
     """Read and validate the methodology file; every problem is named with its key."""
-    file = Path(path) if path else METHODOLOGY_FILE
+    file = Path(path) if path else methodology_path()
     try:
         raw = tomllib.loads(file.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
@@ -176,3 +179,52 @@ def _check(method: Methodology, source: str) -> None:
                 raise ConfigError(f"{source}: confidence factor for {grade} must be in (0, 1]")
     if method.band_max_half_width <= 0 or method.band_mass_scale <= 0:
         raise ConfigError(f"{source}: band parameters must be > 0")
+
+
+_SEMVER = re.compile(r"^\d+\.\d+\.\d+$")
+
+
+def to_toml(method: Methodology) -> str:
+    """The parameters as a methodology file (strings are written JSON-escaped, which TOML
+    basic strings accept)."""
+    data = method.as_dict()
+    lines = [
+        "# Scoring methodology (see README, 'The methodology'). Saved from the dashboard's",
+        "# what-if page; every earlier version stays recorded in the database.",
+        "",
+        f"version = {json.dumps(data['version'])}",
+        f"vendor = {json.dumps(data['vendor'])}",
+        f"grid_start = {json.dumps(data['grid_start'])}",
+        f"grid_end = {json.dumps(data['grid_end'])}",
+    ]
+    for name, fam in data["families"].items():
+        lines += ["", f"[families.{name}]"]
+        lines += [f"{key} = {json.dumps(value)}" for key, value in fam.items()]
+    for table in ("reliability", "credibility"):
+        lines += ["", f"[confidence.{table}]"]
+        lines += [f"{key} = {value!r}" for key, value in data["confidence"][table].items()]
+    for table in ("band", "alerts"):
+        lines += ["", f"[{table}]"]
+        lines += [f"{key} = {value!r}" for key, value in data[table].items()]
+    return "\n".join(lines) + "\n"
+
+
+def save_as(method: Methodology, semver: str, path: str | Path | None = None) -> Methodology:
+    """Write ``method`` as the methodology in force under a new semantic version.
+
+    The file is replaced atomically (written beside, then renamed), so a reader never sees
+    half a config."""
+    file = Path(path) if path else methodology_path()
+    current = load(file)
+    if not _SEMVER.match(semver or ""):
+        raise ConfigError(f"version {semver!r} must look like 1.2.0")
+    if semver == current.semver:
+        raise ConfigError(f"version {semver} is already in use: choose a new one")
+    updated = replace(method, semver=semver)
+    text = to_toml(updated)
+    from_dict(tomllib.loads(text), source="saved methodology")  # refuse to write a bad file
+    fd, tmp = tempfile.mkstemp(dir=file.parent, prefix=".methodology-", suffix=".toml")
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    os.replace(tmp, file)
+    return load(file)

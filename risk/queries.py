@@ -437,3 +437,11 @@ def bundle_list(out_dir: str | Path) -> list[dict]:
     if not folder.is_dir():
         return []
     return [{k: v for k, v in b.items() if k != "path"} for b in exports.list_bundles(folder)]
+
+
+def next_semver(semver: str) -> str:
+    """The version a saved what-if is offered by default: the next minor release."""
+    parts = semver.split(".")
+    if len(parts) == 3 and all(p.isdigit() for p in parts):
+        return f"{parts[0]}.{int(parts[1]) + 1}.0"
+    return "1.0.0"

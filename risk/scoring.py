@@ -12,6 +12,7 @@ Scores are derived data: they can always be thrown away and rebuilt from the evi
 from __future__ import annotations
 
 from datetime import date, datetime
+from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -171,6 +172,17 @@ def record_methodology(con: duckdb.DuckDBPyConnection, method: Methodology) -> N
         "ON CONFLICT (version) DO NOTHING",
         [method.version, method.semver, method.config_hash, json.dumps(method.as_dict())],
     )
+
+
+def adopt(method: Methodology, semver: str, db_file: str | Path | None = None) -> Methodology:
+    """Make a what-if the methodology in force: save it under a new version, re-score all
+    history with it. The version it replaces stays recorded in ``methodology_versions``."""
+    from risk import db
+    from risk.methodology import save_as
+
+    saved = save_as(method, semver)
+    db.write_with_retry(lambda con: rescore(con, saved), db_file)
+    return saved
 
 
 def is_current(con: duckdb.DuckDBPyConnection, method: Methodology) -> bool:

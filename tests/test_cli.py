@@ -104,7 +104,7 @@ def test_changed_methodology_rescores_on_next_use(tmp_path, monkeypatch):
     bootstrap.init_database(path)
     edited = tmp_path / "methodology.toml"
     edited.write_text(METHODOLOGY_FILE.read_text().replace("weight = 0.40", "weight = 0.50"))
-    monkeypatch.setattr(methodology, "METHODOLOGY_FILE", edited)
+    monkeypatch.setenv("RISK_METHODOLOGY", str(edited))
     new_version = methodology.load().version
     bootstrap.ensure_ready(path)
     with db.connect(path) as con:

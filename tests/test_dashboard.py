@@ -322,3 +322,29 @@ def test_exports_page_lists_scheduled_bundles_with_their_checksums(app_db, tmp_p
     table = at.dataframe[0].value
     assert len(table) == 1 and table["checksums"].iloc[0] == "ok"
     assert table["rows"].iloc[0] > 0
+
+
+def test_saving_a_what_if_makes_it_the_methodology_and_rescores(app_db, tmp_path, monkeypatch):
+    from risk.paths import METHODOLOGY_FILE
+
+    config = tmp_path / "methodology.toml"
+    shutil.copy(METHODOLOGY_FILE, config)
+    monkeypatch.setenv("RISK_METHODOLOGY", str(config))
+    old = load()
+    at = run_page("What-if")
+    at.slider(key="w_tensions").set_value(0.0).run()
+    at.text_input(key="new_semver").set_value(old.semver).run()
+    at.button(key="save_method").click().run()
+    assert any("already in use" in e.value for e in at.error)
+    assert load().version == old.version
+    at.text_input(key="new_semver").set_value("1.1.0").run()
+    at.button(key="save_method").click().run()
+    no_exception(at)
+    new = load()
+    assert (new.semver, new.families["tensions"].weight) == ("1.1.0", 0.0)
+    with db.connect(app_db) as con:
+        versions = con.execute("SELECT DISTINCT methodology_version FROM scores").fetchall()
+        rows = con.execute("SELECT version FROM methodology_versions").fetchall()
+        recorded = {r[0] for r in rows}
+    assert versions == [(new.version,)]
+    assert {old.version, new.version} <= recorded

@@ -151,3 +151,21 @@ def test_compute_does_not_write_and_what_if_weights_change_the_composite(db_file
     assert what_if.score.iloc[0] == pytest.approx(50 + 50 * math.tanh(4 / 5))
     assert stored(db_file, "microsoft", COMPOSITE, "2020-03-01")[0] == pytest.approx(
         0.5 * (50 + 50 * math.tanh(4 / 5)) + 0.5 * 50)
+
+
+def test_saved_methodology_round_trips_through_its_toml_file(tmp_path, method):
+    from risk.errors import ConfigError
+    from risk.methodology import load, save_as, to_toml
+
+    file = tmp_path / "m.toml"
+    file.write_text(to_toml(method))
+    assert load(file).version == method.version
+    changed = method.with_overrides(weights={"spend": 0.9}, half_lives={"tensions": 50})
+    saved = save_as(changed, "0.1.0", file)
+    assert (saved.semver, saved.families["spend"].weight) == ("0.1.0", 0.9)
+    assert saved.families["tensions"].half_life_days == 50
+    with pytest.raises(ConfigError, match="already in use"):
+        save_as(changed, "0.1.0", file)
+    with pytest.raises(ConfigError, match="must look like"):
+        save_as(changed, "v2", file)
+    assert load(file).version == saved.version
