@@ -415,7 +415,9 @@ def edit(annotation_id: int, changes: dict, author: str, db_file: str | Path | N
         checker = _Checker(con, method)
         state = {k: current[k] for k in _STATE}
         for name, value in given.items():
-            state["start_date" if name == "date" else name] = checker.field(name, value)
+            key = "start_date" if name == "date" else name
+            if not _unchanged(current[key], value):  # an old value stays valid as it was
+                state[key] = checker.field(name, value)
         checker.coherent(state)
         checker.raise_if_any()
         if all(state[k] == current[k] for k in _STATE):
@@ -432,6 +434,18 @@ def edit(annotation_id: int, changes: dict, author: str, db_file: str | Path | N
         return record
 
     return db.write_with_retry(work, db_file)
+
+
+def _unchanged(current: object, given: object) -> bool:
+    """Whether an edit re-sends the stored value (the dashboard's form sends every field),
+    so it is not re-validated against rules that may have tightened since."""
+    if isinstance(current, date):
+        return given == current or given == current.isoformat()
+    if current is None:
+        return given in (None, "")
+    if isinstance(current, list):
+        return isinstance(given, list | tuple) and list(given) == current
+    return given == current
 
 
 def _set_deleted(annotation_id: int, deleted: bool, author: str,

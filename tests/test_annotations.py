@@ -13,10 +13,11 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import add_items, item_row
+from conftest import add_items, item_row, methodology_dict
 
 from risk import annotations, db
 from risk.errors import NotFoundError, ValidationError
+from risk.methodology import from_dict
 
 ROOT = Path(__file__).resolve().parent.parent
 HOSTILE_TITLE = "<img src=x onerror=alert(1)>"
@@ -468,3 +469,21 @@ def test_two_threads_adding_at_once_lose_nothing(db_file):
     rows = listed(db_file)
     assert len(rows) == 30
     assert len({r["id"] for r in rows}) == 30
+
+
+def test_edit_resending_an_old_value_is_not_rejected_by_a_newer_rule(db_file, method,
+                                                                     monkeypatch):
+    ann = annotations
+    add_items(db_file, method, item_row())
+    created = ann.add({"dependent": "microsoft", "date": "2020-03-01", "family": "spend",
+                       "title": "old note"}, "ana", db_file)
+    # The firm later drops the 'spend' family: a title-only edit from the form, which
+    # re-sends every field as stored, must still go through.
+    narrowed = dict(methodology_dict())
+    narrowed["families"] = {k: v for k, v in narrowed["families"].items() if k != "spend"}
+    monkeypatch.setattr(ann, "load_methodology", lambda: from_dict(narrowed))
+    edited = ann.edit(created["id"], {"title": "renamed", "family": "spend",
+                                      "date": created["start_date"].isoformat()}, "ana", db_file)
+    assert (edited["title"], edited["family"]) == ("renamed", "spend")
+    with pytest.raises(ValidationError, match="family"):
+        ann.edit(created["id"], {"family": "spend_v2"}, "ana", db_file)
