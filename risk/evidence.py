@@ -23,6 +23,7 @@ from risk import db, organisations
 from risk.errors import ValidationError
 from risk.methodology import RELIABILITY_GRADES, Methodology
 from risk.methodology import load as load_methodology
+from risk.textfiles import read_utf8
 
 EVIDENCE_COLUMNS = (
     "id", "date", "date_precision", "dependent", "vendor", "counterparty", "family",
@@ -265,22 +266,7 @@ def insert_items(con: duckdb.DuckDBPyConnection, items: list[dict], origin: str)
 
 def read_csv_text(path: Path) -> str:
     """The file's text, or a one-line reason it cannot be read as UTF-8 CSV."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError as exc:
-        raise ValidationError(f"{path}: no such file") from exc
-    except IsADirectoryError as exc:
-        raise ValidationError(f"{path}: is a directory, not a CSV file") from exc
-    if not raw.strip():
-        raise ValidationError(f"{path}: file is empty")
-    if b"\x00" in raw:
-        raise ValidationError(f"{path}: binary file (NUL byte found), not CSV text")
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ValidationError(
-            f"{path}: not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start})"
-        ) from exc
+    return read_utf8(path, "CSV")
 
 
 def parse_csv(text: str, required: Iterable[str], name: str) -> list[tuple[int, dict]]:

@@ -25,6 +25,7 @@ from risk.errors import NotFoundError, ValidationError
 from risk.extract import Article, Vocabulary, read
 from risk.methodology import load as load_methodology
 from risk.paths import DATA_DIR, db_path
+from risk.textfiles import read_utf8
 
 CANDIDATE_FIELDS = ("id", "article_id", "dependent", "vendor", "family", "direction",
                     "magnitude", "credibility", "date", "summary", "spans", "status")  # fmt: skip
@@ -39,24 +40,7 @@ def text_hash(text: str) -> str:
 
 def read_article_file(path: str | Path) -> str:
     """The file's text, or a one-line reason naming the file why it cannot be an article."""
-    path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError as exc:
-        raise ValidationError(f"{path}: no such file") from exc
-    except IsADirectoryError as exc:
-        raise ValidationError(f"{path}: is a directory, not a text file") from exc
-    if b"\x00" in raw:
-        raise ValidationError(f"{path}: binary file (NUL byte found), not article text")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ValidationError(
-            f"{path}: not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start})"
-        ) from exc
-    if not text.strip():
-        raise ValidationError(f"{path}: file is empty")
-    return text
+    return read_utf8(path, "article")
 
 
 def _published(value: str | date | None) -> date:
