@@ -409,23 +409,39 @@ def _span_list(value: object) -> list[tuple[int, int]]:
 def highlight_html(text: str, spans: dict) -> str:
     """The article as HTML with the spans that triggered each field marked. Every piece of
     article text is escaped first; only our own <mark>/<span> tags are added, so nothing in
-    the article can run. Overlapping spans are handled by cutting at every boundary."""
-    ranges = [(a, b, field) for field, value in spans.items() for a, b in _span_list(value)
-              if 0 <= a < b <= len(text)]  # fmt: skip
+    the article can run. Overlapping spans are handled by cutting at every boundary; each
+    field is labelled once, where its span ends. A field whose span is the whole sentence
+    had no specific trigger (a default): it is listed under the text, not marked."""
+    sentences = set(_span_list(spans.get("sentence")))
+    ranges, defaults = [], []
+    for field, value in spans.items():
+        for a, b in _span_list(value):
+            if not 0 <= a < b <= len(text):
+                continue
+            if field != "sentence" and (a, b) in sentences:
+                defaults.append(field)
+            else:
+                ranges.append((a, b, field))
     cuts = sorted({0, len(text), *(a for a, _, _ in ranges), *(b for _, b, _ in ranges)})
-    parts = []
-    for start, end in itertools.pairwise(cuts):
-        piece = html.escape(text[start:end]).replace("\n", "<br>")
-        fields = sorted({f for a, b, f in ranges if a <= start and end <= b})
-        marked = [f for f in fields if f != "sentence"]
-        if marked:
-            label = html.escape(", ".join(marked), quote=True)
-            piece = (f'<mark title="{label}" style="background:#ffe08a;padding:0 1px">'
-                     f"{piece}<sup style='color:#7a5b00'>{label}</sup></mark>")
-        elif fields:
-            piece = f'<span style="background:#eef4ff">{piece}</span>'
-        parts.append(piece)
-    return '<div style="font-size:0.9rem;line-height:1.5">' + "".join(parts) + "</div>"
+    parts = [_highlight_piece(text, start, end, ranges) for start, end in itertools.pairwise(cuts)]
+    note = ""
+    if defaults:
+        listed = html.escape(", ".join(sorted(set(defaults))))
+        note = (f'<p style="color:#666;font-size:0.8rem">No specific trigger (whole sentence, '
+                f"a default): {listed}</p>")  # fmt: skip
+    return '<div style="font-size:0.9rem;line-height:1.5">' + "".join(parts) + "</div>" + note
+
+
+def _highlight_piece(text: str, start: int, end: int, ranges: list) -> str:
+    piece = html.escape(text[start:end]).replace("\n", "<br>")
+    fields = sorted({f for a, b, f in ranges if a <= start and end <= b})
+    marked = [f for f in fields if f != "sentence"]
+    if not marked:
+        return f'<span style="background:#eef4ff">{piece}</span>' if fields else piece
+    label = html.escape(", ".join(marked), quote=True)
+    ending = sorted({f for a, b, f in ranges if b == end and f != "sentence"})
+    sup = f"<sup style='color:#7a5b00'>{html.escape(', '.join(ending))}</sup>" if ending else ""
+    return f'<mark title="{label}" style="background:#ffe08a;padding:0 1px">{piece}{sup}</mark>'
 
 
 # ---------------------------------------------------------------- exports

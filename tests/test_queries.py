@@ -152,3 +152,14 @@ def test_data_version_rises_with_every_write(scored, method):
     first = queries.data_version(scored)
     queries.add_evidence(item_row(id="N-2", date="2020-05-01"), scored)
     assert queries.data_version(scored) > first
+
+
+def test_highlight_lists_whole_sentence_defaults_instead_of_marking_them():
+    text = "Microsoft buys H100 from Nvidia."
+    whole = [0, len(text), text]
+    spans = {"dependent": [0, 9, "Microsoft"], "credibility": whole, "date": whole,
+             "sentence": whole}  # fmt: skip
+    out = queries.highlight_html(text, spans)
+    assert out.count("<mark") == 1
+    assert out.count("<sup") == 1
+    assert "No specific trigger (whole sentence, a default): credibility, date" in out
