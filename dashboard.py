@@ -289,7 +289,7 @@ def save_what_if(method: Methodology, weights: dict, half_lives: dict) -> None:
                 with st.spinner("Re-scoring history…"):
                     saved = scoring.adopt(trial, semver, database())
             except RiskError as exc:
-                st.error(str(exc))
+                st.error(queries.md_escape(exc))
                 return
             st.success(f"Saved: methodology {saved.version} is now in force.")
 
