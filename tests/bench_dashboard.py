@@ -19,7 +19,7 @@ def main() -> None:
 
     for page in ("Overview", "Why this number", "What-if", "Evidence", "Annotations"):
         at = AppTest.from_file(APP, default_timeout=60)
-        at.session_state["page"] = page
+        at.query_params["page"] = page
         started = time.perf_counter()
         at.run()
         cold = time.perf_counter() - started

@@ -14,12 +14,12 @@ from browser_support import ARTIFACTS, READY, browser, server, wait_for_run  # n
 pytestmark = pytest.mark.browser
 
 
-def _open(browser, server, page_name: str = "Overview"):  # noqa: F811
+def _open(browser, server, address: str = ""):  # noqa: F811
     page = browser.new_page(viewport={"width": 1280, "height": 800})
     dialogs: list[str] = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     started = time.monotonic()
-    page.goto(f"{server['url']}/?page={page_name.replace(' ', '+')}")
+    page.goto(f"{server['url']}/{address}")
     page.wait_for_selector("[data-testid='stSidebar']", timeout=60000)
     wait_for_run(page, 60000)
     return page, dialogs, time.monotonic() - started
@@ -59,7 +59,7 @@ def test_family_filter_changes_the_small_multiples(browser, server):  # noqa: F8
 
 
 def test_a_rerun_in_the_browser_is_quick(browser, server):  # noqa: F811
-    page, _, _ = _open(browser, server, "Evidence")
+    page, _, _ = _open(browser, server, "evidence")
     box = page.get_by_label("Search summary, source, id")
     started = time.monotonic()
     box.fill("Maia")
@@ -84,7 +84,7 @@ def test_hostile_annotation_text_is_shown_as_text_and_never_runs(browser, server
     annotations.add({"dependent": "microsoft", "date": "2024-02-01", "title": HOSTILE_TITLE,
                      "body": f"{HOSTILE_BODY} and [link](javascript:alert(1))"}, "mallory",
                     server["db"])  # fmt: skip
-    page, dialogs, _ = _open(browser, server, "Annotations")
+    page, dialogs, _ = _open(browser, server, "annotations")
     page.get_by_role("tab", name="List, edit, history").click()
     wait_for_run(page)
     body = page.get_by_text(HOSTILE_BODY, exact=False)
@@ -116,7 +116,7 @@ def test_review_queue_shows_the_article_with_spans_marked(browser, server):  # n
             "<script>alert(1)</script>")  # fmt: skip
     ingest.ingest_text(text, published="2024-03-01", title="<b>Essai</b>",
                        db_file=server["db"])  # fmt: skip
-    page, dialogs, _ = _open(browser, server, "Review queue")
+    page, dialogs, _ = _open(browser, server, "review-queue")
     page.wait_for_selector("mark", timeout=15000)
     assert page.locator("mark").count() >= 1
     assert page.get_by_text("<script>alert(1)</script>", exact=False).count() >= 1

@@ -19,8 +19,9 @@ from risk import annotations, bootstrap, db, queries
 from risk.methodology import load
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard.py")
-PAGES = ["Overview", "Why this number", "What-if", "Evidence", "Annotations", "Review queue",
-         "Exports", "Methodology"]  # fmt: skip
+PAGES = {"Overview": "overview.py", "Why this number": "why.py", "What-if": "what_if.py",
+         "Evidence": "evidence.py", "Annotations": "annotations.py", "Review queue": "review.py",
+         "Exports": "exports.py", "Methodology": "methodology.py"}  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -43,8 +44,9 @@ def app_db(bundled_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
 
 
 def run_page(page: str) -> AppTest:
+    """Open a page through its old ``?page=`` address (the frame switches to it)."""
     at = AppTest.from_file(APP, default_timeout=60)
-    at.session_state["page"] = page
+    at.query_params["page"] = page
     return at.run()
 
 
@@ -63,9 +65,20 @@ def count(path: Path, sql: str) -> int:
 
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_runs_without_exception(app_db, page):
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    no_exception(at)
+    at.switch_page(f"app_pages/{PAGES[page]}").run()
+    no_exception(at)
+    headings = [h.value for h in (*at.header, *at.subheader)]
+    assert headings and headings[0] == ("Where each company stands" if page == "Overview"
+                                        else page if page != "What-if" else "What-if weights")
+
+
+@pytest.mark.parametrize("page", ["Evidence", "Why this number"])
+def test_old_page_links_open_their_page(app_db, page):
     at = run_page(page)
     no_exception(at)
-    assert at.sidebar.radio(key="page").value == page
+    assert at.header[0].value == page
 
 
 def test_headline_figures_equal_the_risk_api(app_db):

@@ -1,0 +1,165 @@
+"""What every page shares: the database and methodology of this rerun, cached reads, the
+sidebar filters and the author box.
+
+Reads are cached by (database path, data version): the version is read on every rerun with a
+short connection, so a write by another process (CLI, scheduled export) shows on the next
+rerun, and no connection is held between reruns. Each read names its read model as a
+function, so a typo is an import error, not a cache miss at run time.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from datetime import date, timedelta
+from typing import Concatenate, ParamSpec, TypeVar
+
+import duckdb
+import streamlit as st
+
+from risk import bootstrap, charts, db, queries
+from risk.methodology import COMPOSITE, Methodology
+from risk.methodology import load as load_methodology
+from risk.paths import DEFAULT_DB, methodology_path
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+CREDIBILITY_LABELS = {1: "1 confirmed", 2: "2 probably true", 3: "3 possibly true",
+                      4: "4 doubtful", 5: "5 improbable", 6: "6 cannot be judged"}  # fmt: skip
+
+
+# ---------------------------------------------------------------- cache and read helpers
+@st.cache_resource(ttl="1h", show_spinner="Preparing the database…")
+def _ready(path: str) -> str:
+    return str(bootstrap.ensure_ready(path))
+
+
+def database() -> str:
+    """RISK_DB is read on each call, so tests can point the app at a temporary file."""
+    return _ready(os.environ.get("RISK_DB") or str(DEFAULT_DB))
+
+
+@st.cache_data(show_spinner=False)
+def _methodology(mtime: float) -> Methodology:
+    return load_methodology()
+
+
+def methodology() -> Methodology:
+    return _methodology(methodology_path().stat().st_mtime)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _read(
+    _query: Callable[..., T],
+    name: str,
+    path: str,
+    version: int,
+    method_version: str | None,
+    *args: object,
+    **kwargs: object,
+) -> T:
+    """Any read model, cached by what it depends on (``name`` is the function's qualified
+    name, the cache key of the function object itself)."""
+    with db.connect(path) as con:
+        if method_version is None:
+            return _query(con, *args, **kwargs)
+        return _query(con, methodology(), *args, **kwargs)
+
+
+def _name(query: Callable[..., object]) -> str:
+    return f"{query.__module__}.{query.__qualname__}"
+
+
+def read(
+    query: Callable[Concatenate[duckdb.DuckDBPyConnection, P], T], *args: P.args, **kwargs: P.kwargs
+) -> T:
+    """``query(con, *args)`` on this rerun's database, cached by data version."""
+    return _read(
+        query, _name(query), database(), st.session_state["_version"], None, *args, **kwargs
+    )
+
+
+def read_method(
+    query: Callable[Concatenate[duckdb.DuckDBPyConnection, Methodology, P], T],
+    *args: P.args,
+    **kwargs: P.kwargs,
+) -> T:
+    """``query(con, methodology, *args)``, cached by data version and methodology version."""
+    version = st.session_state["_version"]
+    return _read(query, _name(query), database(), version, methodology().version, *args,
+                 **kwargs)  # fmt: skip
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def panels(path: str, version: int, mver: str, deps: tuple, fams: tuple, start: date,
+           end: date, show_evidence: bool) -> tuple:  # fmt: skip
+    """Both trend figures, built once per (data, filters)."""
+    method = methodology()
+    with db.connect(path) as con:
+        trend = queries.trend(con, list(deps), [COMPOSITE, *fams], start, end)
+        marks = queries.evidence_markers(con, method, list(deps), list(fams), start, end) \
+            if show_evidence else None  # fmt: skip
+        notes = queries.annotation_marks(con, list(deps), start, end)
+    labels = {f.name: f.label for f in method.families.values()}
+    return (charts.composite_figure(trend, marks, notes),
+            charts.family_grid(trend, list(fams), labels, marks, notes) if fams else None,
+            len(trend))  # fmt: skip
+
+
+# ---------------------------------------------------------------- shared widgets
+def sidebar_filters(deps: list[str], bounds: tuple[date, date]) -> dict:
+    method = methodology()
+    sb = st.sidebar
+    sb.subheader("Filters")
+    chosen = sb.multiselect("Dependents", deps, default=deps, key="f_deps")
+    fams = sb.multiselect(
+        "Families",
+        list(method.families),
+        default=list(method.families),
+        format_func=lambda f: method.families[f].label,
+        key="f_fams",
+    )
+    first, last = bounds
+    default_start = max(first, last - timedelta(days=365 * 5))
+    span = sb.date_input("Date range", value=(default_start, last), min_value=first,
+                         max_value=last, key="f_range")  # fmt: skip
+    start, end = (span[0], span[1]) if isinstance(span, tuple) and len(span) == 2 else (first, last)
+    evid = sb.checkbox("Show evidence markers", value=True, key="f_evidence")
+    return {"deps": chosen, "fams": fams, "start": start, "end": end, "evidence": evid}
+
+
+def author() -> str | None:
+    """Logged-in user when login is configured, else a name given once per session."""
+    try:
+        if st.user.is_logged_in:
+            return str(st.user.get("name") or st.user.get("email"))
+    except (AttributeError, KeyError, RuntimeError):
+        pass
+    return st.session_state.get("author_name") or None
+
+
+def fmt_change(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:+.1f}"
+
+
+def author_box() -> str | None:
+    """Logged-in name when login is configured; otherwise asked once per session."""
+    who = author()
+    try:
+        logged_in = bool(st.user.is_logged_in)
+    except (AttributeError, KeyError, RuntimeError):
+        logged_in = False
+    if logged_in:
+        st.text(f"Signed in as {who}")
+        return who
+    st.text_input("Your name (recorded on every change)", key="author_name")
+    return st.session_state.get("author_name") or None
+
+
+def show_problems(problems: list[str], slots: dict) -> None:
+    """Each problem under its own field when there is one, else in a list below."""
+    st.error(f"Not saved: {len(problems)} problem(s); nothing was written.")
+    for column, messages in queries.problems_by_column(problems).items():
+        text = (f"{column}: " if column else "") + "; ".join(messages)
+        (slots.get(column) or st).error(queries.md_escape(text))

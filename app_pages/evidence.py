@@ -1,0 +1,130 @@
+"""Evidence: search the items and add one through the same validation as ``risk import``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import streamlit as st
+
+from app_pages.common import (
+    CREDIBILITY_LABELS,
+    database,
+    methodology,
+    read,
+    read_method,
+    show_problems,
+)
+from risk import queries
+from risk.errors import RiskError, ValidationError
+from risk.methodology import RELIABILITY_GRADES, Methodology
+
+
+def page_evidence() -> None:
+    st.header("Evidence")
+    method = methodology()
+    deps = read(queries.organisation_choices, "dependent")
+    c1, c2, c3, c4 = st.columns([2, 1, 1, 1])
+    search = c1.text_input("Search summary, source, id", key="ev_search")
+    dsel = c2.multiselect("Dependent", deps, key="ev_deps")
+    fsel = c3.multiselect("Family", list(method.families), key="ev_fams")
+    dirn = c4.selectbox("Direction", ["any", "+1 raises", "-1 lowers"], key="ev_dir")
+    direction = {"any": None, "+1 raises": 1, "-1 lowers": -1}[dirn]
+    table = read_method(queries.evidence_table, search, dsel, fsel, direction)
+    st.caption(f"{len(table)} item(s) · click a column header to sort")
+    if table.empty:
+        st.info("No evidence matches these filters.")
+    else:
+        st.dataframe(table, hide_index=True, key="ev_table",
+                     column_config={"url": st.column_config.LinkColumn("link"),
+                                    "contribution": st.column_config.NumberColumn(
+                                        format="%+.2f")})  # fmt: skip
+    with st.expander("Add one item", expanded=False):
+        evidence_form(method)
+
+
+_FORM_FIELDS = ["id", "date", "date_precision", "dependent", "vendor", "counterparty", "family",
+                "direction", "magnitude", "credibility", "amount_usd", "quantity", "unit",
+                "summary", "grading_note", "source_publisher", "source_title", "source_date",
+                "source_url", "source_language", "source_reliability"]  # fmt: skip
+
+
+def evidence_form(method: Methodology) -> None:
+    deps = read(queries.organisation_choices, "dependent")
+    vendors = read(queries.organisation_choices, "vendor")
+    slots = {}
+    values: dict[str, object] = {}
+    with st.form("add_evidence", clear_on_submit=False):
+        st.caption("Same validation as `python -m risk import`; the item is scored at once.")
+        a, b, c = st.columns(3)
+        values["id"] = a.text_input("id", value=queries.next_evidence_id(
+            database()), key="ev_id")  # fmt: skip
+        slots["id"] = a.empty()
+        values["date"] = b.date_input("date", value=date.today(), key="ev_date")
+        slots["date"] = b.empty()
+        values["date_precision"] = c.selectbox("date precision", ["day", "month", "year"],
+                                               key="ev_precision")  # fmt: skip
+        slots["date_precision"] = c.empty()
+        values["dependent"] = a.selectbox("dependent", deps, key="ev_dependent")
+        slots["dependent"] = a.empty()
+        values["vendor"] = b.selectbox("vendor", vendors, key="ev_vendor")
+        slots["vendor"] = b.empty()
+        values["counterparty"] = c.text_input("counterparty (optional)", key="ev_counterparty")
+        slots["counterparty"] = c.empty()
+        values["family"] = a.selectbox("family", list(method.families), key="ev_family")
+        slots["family"] = a.empty()
+        values["direction"] = b.selectbox("direction", ["+1", "-1"], key="ev_direction",
+                                          help="+1 raises reliance on the vendor, -1 lowers it")
+        slots["direction"] = b.empty()
+        values["magnitude"] = c.selectbox("magnitude", [1, 2, 3, 4, 5], index=2,
+                                          key="ev_magnitude")  # fmt: skip
+        slots["magnitude"] = c.empty()
+        values["credibility"] = a.selectbox("credibility", list(CREDIBILITY_LABELS), index=1,
+                                            format_func=CREDIBILITY_LABELS.get,
+                                            key="ev_credibility")  # fmt: skip
+        slots["credibility"] = a.empty()
+        values["amount_usd"] = b.text_input("amount USD (optional)", key="ev_amount")
+        slots["amount_usd"] = b.empty()
+        q1, q2 = c.columns(2)
+        values["quantity"] = q1.text_input("quantity", key="ev_quantity")
+        values["unit"] = q2.text_input("unit", key="ev_unit")
+        slots["quantity"] = c.empty()
+        slots["unit"] = c.empty()
+        values["summary"] = st.text_area("summary", key="ev_summary")
+        slots["summary"] = st.empty()
+        values["grading_note"] = st.text_input("grading note (optional)", key="ev_note")
+        slots["grading_note"] = st.empty()
+        a, b, c = st.columns(3)
+        values["source_publisher"] = a.text_input("source publisher", key="ev_publisher")
+        slots["source_publisher"] = a.empty()
+        values["source_title"] = b.text_input("source title", key="ev_title")
+        slots["source_title"] = b.empty()
+        values["source_date"] = c.date_input("source date", value=date.today(),
+                                             key="ev_source_date")  # fmt: skip
+        slots["source_date"] = c.empty()
+        values["source_url"] = a.text_input("source URL (optional)", key="ev_url")
+        slots["source_url"] = a.empty()
+        values["source_language"] = b.text_input("language (fr, en)", value="en",
+                                                  key="ev_language")  # fmt: skip
+        slots["source_language"] = b.empty()
+        values["source_reliability"] = c.selectbox("source reliability", RELIABILITY_GRADES,
+                                                   key="ev_reliability")  # fmt: skip
+        slots["source_reliability"] = c.empty()
+        submitted = st.form_submit_button("Add evidence", key="ev_submit")
+    if not submitted:
+        return
+    row = {k: "" if v is None else (v.isoformat() if isinstance(v, date) else str(v))
+           for k, v in values.items()}  # fmt: skip
+    try:
+        with st.spinner("Validating and re-scoring…"):
+            item = queries.add_evidence(row, database())
+    except ValidationError as exc:
+        show_problems(exc.problems, slots)
+        return
+    except RiskError as exc:
+        st.error(queries.md_escape(exc))
+        return
+    st.success(f"Added {item['id']}; scores updated.")
+
+
+page_evidence()

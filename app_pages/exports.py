@@ -1,0 +1,46 @@
+"""Exports: download the current bundle, and check the scheduled ones.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import streamlit as st
+
+from app_pages.common import (
+    database,
+)
+from risk import exports, queries
+
+
+def page_exports() -> None:
+    st.header("Exports")
+    path = database()
+    st.markdown("**Current bundle**: scores, evidence, annotations (with history), alerts "
+                "and a manifest, as one zip. It is built when you click.")  # fmt: skip
+    excel = st.checkbox("For Excel (UTF-8 with byte-order mark)", key="exp_excel")
+    st.download_button(
+        "Download current bundle (.zip)", data=lambda: exports.build_zip(path, excel=excel),
+        file_name=f"risk-bundle-{date.today():%Y%m%d}.zip", mime="application/zip",
+        key="exp_download", on_click="ignore", icon="⬇️",
+    )  # fmt: skip
+    st.divider()
+    st.markdown("**Scheduled bundles** (written by `python -m risk schedule`)")
+    folder = st.text_input("Exports folder", value="exports/", key="exp_dir")
+    bundles = queries.bundle_list(folder)
+    if not bundles:
+        st.info("No bundle in that folder yet. Write one with "
+                "`python -m risk export --out exports/`.")  # fmt: skip
+        return
+    st.dataframe(
+        [{"bundle": b["name"], "generated at": b["generated_at"], "rows": b["rows"],
+          "files": b["files"], "checksums": "ok" if b["checksum_ok"] else "FAILED",
+          "methodology": b["methodology_version"], "problem": b["problem"] or ""}
+         for b in bundles[:20]], hide_index=True, key="exp_table",
+    )  # fmt: skip
+    bad = [b for b in bundles if not b["checksum_ok"]]
+    if bad:
+        st.warning(f"{len(bad)} bundle(s) fail their checksum or manifest check.")
+
+
+page_exports()
