@@ -13,7 +13,7 @@ from pathlib import Path
 import streamlit as st
 
 from app_pages.common import database, methodology
-from risk import queries
+from risk.views import queries
 
 PAGES = [
     st.Page("app_pages/overview.py", title="Overview", icon=":material/monitoring:",

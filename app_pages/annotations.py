@@ -14,9 +14,10 @@ from app_pages.common import (
     read,
     show_problems,
 )
-from risk import annotations, queries
+from risk import annotations
 from risk.errors import RiskError, ValidationError
 from risk.methodology import COMPOSITE
+from risk.views import queries
 
 
 def page_annotations() -> None:

@@ -17,10 +17,11 @@ from typing import Concatenate, ParamSpec, TypeVar
 import duckdb
 import streamlit as st
 
-from risk import bootstrap, charts, db, queries
+from risk import bootstrap, db
 from risk.methodology import COMPOSITE, Methodology
 from risk.methodology import load as load_methodology
 from risk.paths import DEFAULT_DB, methodology_path
+from risk.views import charts, queries
 
 P = ParamSpec("P")
 T = TypeVar("T")

@@ -15,9 +15,9 @@ from app_pages.common import (
     read_method,
     show_problems,
 )
-from risk import queries
 from risk.errors import RiskError, ValidationError
 from risk.methodology import RELIABILITY_GRADES, Methodology
+from risk.views import queries
 
 
 def page_evidence() -> None:

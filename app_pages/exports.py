@@ -10,7 +10,8 @@ import streamlit as st
 from app_pages.common import (
     database,
 )
-from risk import exports, queries
+from risk import exports
+from risk.views import queries
 
 
 def page_exports() -> None:

@@ -9,7 +9,7 @@ from app_pages.common import (
     methodology,
     read,
 )
-from risk import queries
+from risk.views import queries
 
 
 def page_methodology() -> None:

@@ -17,7 +17,7 @@ from app_pages.common import (
     read_method,
     sidebar_filters,
 )
-from risk import queries
+from risk.views import queries
 
 
 def page_overview() -> None:

@@ -16,9 +16,10 @@ from app_pages.common import (
     read,
     show_problems,
 )
-from risk import ingest, queries
 from risk.errors import RiskError, ValidationError
 from risk.methodology import RELIABILITY_GRADES
+from risk.reader import queue
+from risk.views import queries
 
 
 def page_review() -> None:
@@ -96,10 +97,10 @@ def review_form(cand: dict, who: str | None) -> None:
     try:
         if accept:
             row = {k: v.isoformat() if isinstance(v, date) else str(v) for k, v in edits.items()}
-            new_id = ingest.accept_candidate(cand["id"], row, who, database())
+            new_id = queue.accept_candidate(cand["id"], row, who, database())
             st.session_state["rq_done"] = f"Accepted #{cand['id']} as {new_id}; scores updated."
         else:
-            ingest.reject_candidate(cand["id"], reason, who, database())
+            queue.reject_candidate(cand["id"], reason, who, database())
             st.session_state["rq_done"] = f"Rejected #{cand['id']}."
     except ValidationError as exc:
         show_problems(exc.problems, slots)

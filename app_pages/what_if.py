@@ -11,9 +11,10 @@ from app_pages.common import (
     methodology,
     read_method,
 )
-from risk import charts, queries, scoring
+from risk import scoring
 from risk.errors import RiskError
 from risk.methodology import Methodology
+from risk.views import charts, queries
 
 
 def page_what_if() -> None:

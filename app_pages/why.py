@@ -12,8 +12,8 @@ from app_pages.common import (
     read,
     read_method,
 )
-from risk import charts, queries
 from risk.methodology import COMPOSITE
+from risk.views import charts, queries
 
 
 def page_why() -> None:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import duckdb
 
-from risk import db, organisations
+from risk import db, organisations, scoring
 from risk.errors import ValidationError
 from risk.methodology import RELIABILITY_GRADES, Methodology
 from risk.methodology import load as load_methodology
@@ -318,8 +318,6 @@ def add_item(
     row: dict[str, str], db_file: str | Path | None = None, origin: str = "form"
 ) -> dict:
     """One item from the dashboard form; rescored in the same transaction."""
-    from risk import scoring
-
     method = load_methodology()
 
     def work(con: duckdb.DuckDBPyConnection) -> dict:

@@ -11,13 +11,15 @@ Scores are derived data: they can always be thrown away and rebuilt from the evi
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
-from risk.methodology import COMPOSITE, Methodology
+from risk import db
+from risk.methodology import COMPOSITE, Methodology, save_as
 
 SCORE_COLUMNS = [
     "dependent", "family", "date", "pressure", "score", "band_low", "band_high", "mass",
@@ -165,8 +167,6 @@ def rescore(
 
 
 def record_methodology(con: duckdb.DuckDBPyConnection, method: Methodology) -> None:
-    import json
-
     con.execute(
         "INSERT INTO methodology_versions VALUES (?, ?, ?, ?, current_timestamp) "
         "ON CONFLICT (version) DO NOTHING",
@@ -177,9 +177,6 @@ def record_methodology(con: duckdb.DuckDBPyConnection, method: Methodology) -> N
 def adopt(method: Methodology, semver: str, db_file: str | Path | None = None) -> Methodology:
     """Make a what-if the methodology in force: save it under a new version, re-score all
     history with it. The version it replaces stays recorded in ``methodology_versions``."""
-    from risk import db
-    from risk.methodology import save_as
-
     saved = save_as(method, semver)
     db.write_with_retry(lambda con: rescore(con, saved), db_file)
     return saved

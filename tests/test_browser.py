@@ -110,11 +110,11 @@ def test_hostile_annotation_text_is_shown_as_text_and_never_runs(browser, server
 
 
 def test_review_queue_shows_the_article_with_spans_marked(browser, server):  # noqa: F811
-    from risk import ingest
+    from risk.reader import queue
 
     text = ("Microsoft a commandé pour 10 milliards de dollars de GPU H100 à Nvidia. "
             "<script>alert(1)</script>")  # fmt: skip
-    ingest.ingest_text(text, published="2024-03-01", title="<b>Essai</b>",
+    queue.ingest_text(text, published="2024-03-01", title="<b>Essai</b>",
                        db_file=server["db"])  # fmt: skip
     page, dialogs, _ = _open(browser, server, "review-queue")
     page.wait_for_selector("mark", timeout=15000)

@@ -7,7 +7,7 @@ from datetime import date
 import pandas as pd
 import plotly.graph_objects as go
 
-from risk import charts
+from risk.views import charts
 
 
 def trend_frame() -> pd.DataFrame:

@@ -15,8 +15,9 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from risk import annotations, bootstrap, db, queries
+from risk import annotations, bootstrap, db
 from risk.methodology import load
+from risk.views import queries
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard.py")
 PAGES = {"Overview": "overview.py", "Why this number": "why.py", "What-if": "what_if.py",
@@ -299,11 +300,11 @@ ARTICLE = "Microsoft a commandé pour 10 milliards de dollars de GPU H100 à Nvi
 
 
 def test_review_queue_rejects_without_reason_then_accepts_with_an_edit(app_db):
-    from risk import ingest
+    from risk.reader import queue
 
-    ingest.ingest_text(ARTICLE, published="2024-03-01", title="Essai", db_file=app_db)
+    queue.ingest_text(ARTICLE, published="2024-03-01", title="Essai", db_file=app_db)
     with db.connect(app_db) as con:
-        (cand, *_) = ingest.pending_candidates(con)
+        (cand, *_) = queue.pending_candidates(con)
     items = count(app_db, "SELECT count(*) FROM evidence")
     at = run_page("Review queue")
     no_exception(at)

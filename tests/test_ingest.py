@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from risk import db, ingest
+from risk import db
 from risk.errors import NotFoundError, ValidationError
+from risk.reader import queue
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -41,7 +42,7 @@ def _cli(*args: str) -> subprocess.CompletedProcess:
 
 
 def test_ingest_returns_exactly_the_documented_keys(db_file: Path) -> None:
-    result = ingest.ingest_text(ARTICLE_FR, published="2025-10-08", title="T",
+    result = queue.ingest_text(ARTICLE_FR, published="2025-10-08", title="T",
                                 url="https://www.example.fr/a", db_file=db_file)  # fmt: skip
     assert set(result) == {"organisations", "chips", "money", "dates", "candidates", "source"}
     assert result["source"] == {"path": None, "title": "T", "url": "https://www.example.fr/a",
@@ -56,35 +57,35 @@ def test_ingest_returns_exactly_the_documented_keys(db_file: Path) -> None:
 
 
 def test_candidates_are_stored_pending(db_file: Path) -> None:
-    result = ingest.ingest_text(ARTICLE_FR, published="2025-10-08", db_file=db_file)
+    result = queue.ingest_text(ARTICLE_FR, published="2025-10-08", db_file=db_file)
     with db.connect(db_file) as con:
-        queue = ingest.pending_candidates(con)
-        art = ingest.article(con, queue[0]["article_id"])
-    assert [c["id"] for c in queue] == [c["id"] for c in result["candidates"]]
-    assert set(ingest.CANDIDATE_FIELDS) <= set(queue[0])
-    start, end, text = queue[0]["spans"]["dependent"]
+        pending = queue.pending_candidates(con)
+        art = queue.article(con, pending[0]["article_id"])
+    assert [c["id"] for c in pending] == [c["id"] for c in result["candidates"]]
+    assert set(queue.CANDIDATE_FIELDS) <= set(pending[0])
+    start, end, text = pending[0]["spans"]["dependent"]
     assert art["text"][start:end] == text
     assert (art["language"], art["published"]) == ("fr", "2025-10-08")
 
 
 def test_the_same_article_twice_creates_no_duplicates(db_file: Path) -> None:
-    ingest.ingest_text(ARTICLE_FR, published="2025-10-08", db_file=db_file)
+    queue.ingest_text(ARTICLE_FR, published="2025-10-08", db_file=db_file)
     before = (_count(db_file, "articles"), _count(db_file, "candidates"))
-    again = ingest.ingest_text("\n  " + ARTICLE_FR + "\n\n",
+    again = queue.ingest_text("\n  " + ARTICLE_FR + "\n\n",
                                published="2025-10-08", db_file=db_file)  # fmt: skip
     assert (_count(db_file, "articles"), _count(db_file, "candidates")) == before == (1, before[1])
     assert before[1] == len(again["candidates"]) > 0
 
 
 def test_dry_run_stores_nothing(db_file: Path) -> None:
-    result = ingest.ingest_text(ARTICLE_FR, published="2025-10-08", db_file=db_file,
+    result = queue.ingest_text(ARTICLE_FR, published="2025-10-08", db_file=db_file,
                                 dry_run=True)  # fmt: skip
     assert result["candidates"] and all(c["id"] is None for c in result["candidates"])
     assert _count(db_file, "articles") == _count(db_file, "candidates") == 0
 
 
 def test_an_article_without_nvidia_gives_no_candidate(db_file: Path) -> None:
-    result = ingest.ingest_text(ARTICLE_NO_NVIDIA, published="2025-10-08", db_file=db_file)
+    result = queue.ingest_text(ARTICLE_NO_NVIDIA, published="2025-10-08", db_file=db_file)
     assert result["candidates"] == []
     assert result["organisations"] == ["microsoft", "openai"]
     assert _count(db_file, "candidates") == 0
@@ -92,7 +93,7 @@ def test_an_article_without_nvidia_gives_no_candidate(db_file: Path) -> None:
 
 def test_a_future_publication_date_is_refused(db_file: Path) -> None:
     with pytest.raises(ValidationError, match="in the future"):
-        ingest.ingest_text(ARTICLE_FR, published="2999-01-01", db_file=db_file)
+        queue.ingest_text(ARTICLE_FR, published="2999-01-01", db_file=db_file)
 
 
 @pytest.mark.parametrize(
@@ -129,10 +130,10 @@ def test_cli_json_prints_one_object_per_file(db_file: Path, tmp_path: Path) -> N
 
 
 def _first_candidate(db_file: Path, family: str = "spend") -> dict:
-    ingest.ingest_text(ARTICLE_FR, published="2025-10-08", url="https://www.lesechos.fr/x",
+    queue.ingest_text(ARTICLE_FR, published="2025-10-08", url="https://www.lesechos.fr/x",
                        title="Microsoft commande", db_file=db_file)  # fmt: skip
     with db.connect(db_file) as con:
-        return next(c for c in ingest.pending_candidates(con) if c["family"] == family)
+        return next(c for c in queue.pending_candidates(con) if c["family"] == family)
 
 
 def _spend_score(db_file: Path, dependent: str) -> float | None:
@@ -146,7 +147,7 @@ def _spend_score(db_file: Path, dependent: str) -> float | None:
 def test_accept_creates_evidence_and_changes_scores(db_file: Path) -> None:
     cand = _first_candidate(db_file)
     before = _spend_score(db_file, cand["dependent"])
-    evidence_id = ingest.accept_candidate(
+    evidence_id = queue.accept_candidate(
         cand["id"], {"magnitude": 4, "source_reliability": "B"}, "ana", db_file)
     with db.connect(db_file) as con:
         ev = con.execute(
@@ -155,7 +156,7 @@ def test_accept_creates_evidence_and_changes_scores(db_file: Path) -> None:
             "WHERE e.id = ?", [evidence_id]).fetchone()  # fmt: skip
         status = con.execute("SELECT status, evidence_id, reviewer FROM candidates WHERE id = ?",
                              [cand["id"]]).fetchone()  # fmt: skip
-        queue_ids = [c["id"] for c in ingest.pending_candidates(con)]
+        queue_ids = [c["id"] for c in queue.pending_candidates(con)]
     assert ev == (cand["dependent"], "spend", 1, 4, "ingest", "lesechos.fr", "B",
                   "https://www.lesechos.fr/x")  # fmt: skip
     assert status == ("accepted", evidence_id, "ana")
@@ -167,23 +168,23 @@ def test_accept_creates_evidence_and_changes_scores(db_file: Path) -> None:
 def test_accept_with_a_bad_edit_writes_nothing(db_file: Path) -> None:
     cand = _first_candidate(db_file)
     with pytest.raises(ValidationError, match="magnitude"):
-        ingest.accept_candidate(cand["id"], {"magnitude": 9}, "ana", db_file)
+        queue.accept_candidate(cand["id"], {"magnitude": 9}, "ana", db_file)
     with pytest.raises(ValidationError, match="not an evidence column"):
-        ingest.accept_candidate(cand["id"], {"colour": "red"}, "ana", db_file)
+        queue.accept_candidate(cand["id"], {"colour": "red"}, "ana", db_file)
     assert _count(db_file, "evidence") == 0
     assert _count(db_file, "candidates", "status = 'pending'") == _count(db_file, "candidates")
 
 
 def test_reject_keeps_the_reason_and_is_not_proposed_again(db_file: Path) -> None:
     cand = _first_candidate(db_file)
-    ingest.reject_candidate(cand["id"], "already in the base as EV-0012", "ana", db_file)
+    queue.reject_candidate(cand["id"], "already in the base as EV-0012", "ana", db_file)
     with db.connect(db_file) as con:
         row = con.execute("SELECT status, reason, reviewer FROM candidates WHERE id = ?",
                           [cand["id"]]).fetchone()  # fmt: skip
     assert row == ("rejected", "already in the base as EV-0012", "ana")
-    again = ingest.ingest_text(ARTICLE_FR, published="2025-10-08", db_file=db_file)
+    again = queue.ingest_text(ARTICLE_FR, published="2025-10-08", db_file=db_file)
     with db.connect(db_file) as con:
-        pending = {(c["dependent"], c["family"]) for c in ingest.pending_candidates(con)}
+        pending = {(c["dependent"], c["family"]) for c in queue.pending_candidates(con)}
     assert (cand["dependent"], cand["family"]) not in pending
     assert any(c["id"] == cand["id"] and c["status"] == "rejected" for c in again["candidates"])
 
@@ -191,9 +192,9 @@ def test_reject_keeps_the_reason_and_is_not_proposed_again(db_file: Path) -> Non
 def test_reject_needs_a_reason_and_a_pending_candidate(db_file: Path) -> None:
     cand = _first_candidate(db_file)
     with pytest.raises(ValidationError, match="reason"):
-        ingest.reject_candidate(cand["id"], "  ", "ana", db_file)
-    ingest.reject_candidate(cand["id"], "off topic", "ana", db_file)
+        queue.reject_candidate(cand["id"], "  ", "ana", db_file)
+    queue.reject_candidate(cand["id"], "off topic", "ana", db_file)
     with pytest.raises(ValidationError, match="already rejected"):
-        ingest.accept_candidate(cand["id"], {}, "ana", db_file)
+        queue.accept_candidate(cand["id"], {}, "ana", db_file)
     with pytest.raises(NotFoundError):
-        ingest.reject_candidate(99999, "nope", "ana", db_file)
+        queue.reject_candidate(99999, "nope", "ana", db_file)

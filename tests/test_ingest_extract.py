@@ -7,9 +7,11 @@ from datetime import date
 import pytest
 
 from risk import organisations
-from risk.extract import Vocabulary, detect_language, read
-from risk.money import find_amounts
-from risk.textdates import find_dates
+from risk.reader.candidates import read
+from risk.reader.dates import find_dates
+from risk.reader.mentions import Vocabulary
+from risk.reader.money import find_amounts
+from risk.reader.text import detect_language
 
 PUBLISHED = date(2025, 10, 8)  # a Wednesday
 

@@ -12,11 +12,12 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_risk_package_never_imports_streamlit():
-    modules = sorted(p.stem for p in (ROOT / "risk").glob("*.py") if p.stem != "__main__")
+    modules = sorted(".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+                     for p in (ROOT / "risk").rglob("*.py") if p.stem != "__main__")
     code = (
         "import importlib, sys\n"
         f"for name in {modules!r}:\n"
-        "    importlib.import_module('risk.' + name)\n"
+        "    importlib.import_module(name)\n"
         "print('streamlit' in sys.modules)\n"
     )
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,

@@ -7,8 +7,9 @@ from datetime import date
 import pytest
 from conftest import add_items, item_row
 
-from risk import db, explain, queries, scoring
+from risk import db, explain, scoring
 from risk.errors import ValidationError
+from risk.views import queries
 
 
 @pytest.fixture

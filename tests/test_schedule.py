@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 from conftest import add_items, item_row
 
-from risk import db, exports, schedule, scoring
+from risk import db, exports, scoring
 from risk.errors import ValidationError
+from risk.exports import schedule
 
 ROOT = Path(__file__).resolve().parent.parent
 EVERY_SECOND = "*/1 * * * * *"

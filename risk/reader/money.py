@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from risk import lexicon
+from risk.reader import lexicon
 
 NUM = r"\d{1,3}(?:[ \u00a0\u202f.,]\d{3})+(?:[.,]\d+)?(?!\d)|\d+(?:[.,]\d+)?"
 _OF = r"(?:\s?(?:de\s|d['’]\s?|of\s))"

@@ -1,78 +1,19 @@
-"""Rule-based reading of a press article: organisations, chips, money, dates, candidates.
+"""What an article names: organisations, chips and chip counts, each with its offsets.
 
-Transparent on purpose: every vocabulary item is in ``data/lexicon/``, and every proposed
-candidate carries the spans of text that set each of its fields, so a reviewer sees why.
-Sentences are the unit: a candidate needs a dependent in the sentence and a link to the
-vendor (its name or one of its chips) in the sentence or its paragraph, or an in-house or
-alternative chip program of that dependent.
+The matchers come from the organisation directory and the lexicon in ``data/lexicon/``, so a
+new alias or chip is a data change, not a code change.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass
 from functools import cache
 
-from risk import lexicon
-from risk.money import Amount, find_amounts, parse_number
 from risk.organisations import Directory
-from risk.textdates import FoundDate, find_dates
-
-# One-for-one replacements, so offsets in the normalised text are offsets in the original.
-_SAME_WIDTH = str.maketrans({"\u2019": "'", "\u2018": "'", "\u00a0": " ", "\u202f": " ",
-                             "\u2009": " ", "\u2013": "-", "\u2011": "-"})  # fmt: skip
-_ABBREVIATIONS = {"m", "mr", "mrs", "ms", "dr", "inc", "corp", "co", "ltd", "st", "vs", "etc",
-                  "u.s", "p", "no", "jan", "feb", "aug", "sept", "oct", "nov", "dec", "mme"}
-_BOUNDARY = re.compile(r"[.!?…]+[\"»”')\]]*\s+(?=[«\"“'(\[]?[A-ZÀ-Ý0-9])")
-
-Span = tuple[int, int, str]
-
-
-def normalise(text: str) -> str:
-    """Typographic quotes and non-breaking spaces made plain, keeping every offset."""
-    return text.translate(_SAME_WIDTH)
-
-
-def detect_language(text: str) -> str:
-    """'fr' or 'en', whichever language's stop words are more frequent."""
-    words = re.findall(r"[a-zàâçéèêëîïôûùüÿœ]+", text.lower())
-    stop = lexicon.data("cues")["stopwords"]
-    fr, en = set(stop["fr"]), set(stop["en"])
-    fr_count = sum(w in fr for w in words)
-    en_count = sum(w in en for w in words)
-    return "fr" if fr_count > en_count else "en"
-
-
-@dataclass(frozen=True)
-class Sentence:
-    start: int
-    end: int
-    paragraph: int
-
-
-def sentences(text: str) -> list[Sentence]:
-    """Sentences with their paragraph (a non-empty line); abbreviations do not end one."""
-    found: list[Sentence] = []
-    offset = 0
-    for index, line in enumerate(text.split("\n")):
-        cut = 0
-        for m in _BOUNDARY.finditer(line):
-            before = re.search(r"([\w.]+)[.!?…]*$", line[cut:m.start() + 1])
-            if before and before.group(1).rstrip(".").casefold() in _ABBREVIATIONS:
-                continue
-            _add_sentence(found, line, offset, cut, m.end(), index)
-            cut = m.end()
-        _add_sentence(found, line, offset, cut, len(line), index)
-        offset += len(line) + 1
-    return found
-
-
-def _add_sentence(found: list[Sentence], line: str, offset: int, a: int, b: int, par: int) -> None:
-    piece = line[a:b]
-    if piece.strip():
-        lead = len(piece) - len(piece.lstrip())
-        found.append(Sentence(offset + a + lead, offset + a + len(piece.rstrip()), par))
+from risk.reader import lexicon
+from risk.reader.money import parse_number
+from risk.reader.text import Span
 
 
 @dataclass(frozen=True)
@@ -159,34 +100,6 @@ def _compiled(name: str) -> re.Pattern[str]:
             rf"(?:des |several |plusieurs )?(?P<vague>{vague}))\s(?:de |d'|of )?"
             rf"(?:(?:\w+ ){{0,2}})?(?:{units})(?![\w])", re.IGNORECASE)  # fmt: skip
     return lexicon.words_regex(cues[name]["words"])
-
-
-@dataclass
-class Article:
-    """Everything read from one text: the inputs to candidates and to the JSON output."""
-
-    text: str
-    language: str
-    published: date
-    sentences: list[Sentence]
-    orgs: list[Mention]
-    chips: list[Mention]
-    amounts: list[Amount]
-    dates: list[FoundDate]
-    candidates: list[dict] = field(default_factory=list)
-
-
-def read(raw: str, vocab: Vocabulary, published: date, vendor: str = "nvidia") -> Article:
-    """Extract every field from the article text (offsets refer to ``raw``)."""
-    from risk.candidates import propose
-
-    text = normalise(raw)
-    language = detect_language(text)
-    art = Article(text, language, published, sentences(text), vocab.organisations(text),
-                  vocab.chip_mentions(text), find_amounts(text, language),
-                  find_dates(text, published, language))  # fmt: skip
-    art.candidates = propose(art, vocab, vendor)
-    return art
 
 
 def chip_count(text: str, language: str) -> tuple[float, Span] | None:

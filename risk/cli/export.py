@@ -12,8 +12,9 @@ import signal
 import threading
 from pathlib import Path
 
-from risk import bootstrap, exports, schedule
-from risk.cli import _add_db
+from risk import bootstrap, exports
+from risk.cli.common import add_db
+from risk.exports import schedule
 
 
 def _positive_int(text: str) -> int:
@@ -67,7 +68,7 @@ def _add_bundle_options(parser: argparse.ArgumentParser) -> None:
                         help="after writing, delete all but the N newest bundles")
     parser.add_argument("--excel", action="store_true",
                         help="start each CSV with the UTF-8 byte-order mark Excel needs")
-    _add_db(parser)  # fmt: skip
+    add_db(parser)  # fmt: skip
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
 
-from risk import lexicon
+from risk.reader import lexicon
 
 
 @dataclass(frozen=True)

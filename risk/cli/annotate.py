@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from risk import annotations, bootstrap, db
-from risk.cli import _add_db, iso_date
+from risk.cli.common import add_db, iso_date
 from risk.errors import ValidationError
 
 _RAW = argparse.RawDescriptionHelpFormatter
@@ -200,7 +200,7 @@ def _register_add(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--tag", metavar="X", action="append",
                    help="a tag (letters, digits, - and _); repeat for several")  # fmt: skip
     _add_author(p)
-    _add_db(p)
+    add_db(p)
     p.set_defaults(handler=_cmd_add)
 
 
@@ -220,7 +220,7 @@ def _register_list(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--author", metavar="A", help="created by this person (any case)")
     p.add_argument("--deleted", action="store_true", help="include deleted annotations")
     p.add_argument("--json", action="store_true", help="a JSON array of objects on stdout")
-    _add_db(p)  # fmt: skip
+    add_db(p)  # fmt: skip
     p.set_defaults(handler=_cmd_list)
 
 
@@ -244,7 +244,7 @@ def _register_edit(sub: argparse._SubParsersAction) -> None:
                       help="a tag; repeat for several; replaces the current tags")
     tags.add_argument("--no-tags", action="store_true", help="remove every tag")
     _add_author(p)
-    _add_db(p)  # fmt: skip
+    add_db(p)  # fmt: skip
     p.set_defaults(handler=_cmd_edit)
 
 
@@ -259,7 +259,7 @@ def _register_id_command(sub: argparse._SubParsersAction, name: str, summary: st
                        help="a JSON array, one object per revision (id, revision, ...)")
     else:
         _add_author(p)
-    _add_db(p)
+    add_db(p)
     p.set_defaults(handler=handler)
 
 

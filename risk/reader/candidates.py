@@ -11,12 +11,14 @@ Each field keeps the span that decided it (the whole sentence when nothing speci
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
+from datetime import date
 
-from risk import lexicon
-
-if TYPE_CHECKING:
-    from risk.extract import Article, Mention, Sentence, Span, Vocabulary
+from risk.reader import lexicon
+from risk.reader.dates import FoundDate, find_dates
+from risk.reader.mentions import Mention, Vocabulary, anaphor, chip_count, compute_word
+from risk.reader.money import Amount, find_amounts
+from risk.reader.text import Sentence, Span, detect_language, normalise, sentences
 
 FAMILY_VERBS = {
     ("spend", 1): "is buying or running more {vendor} hardware",
@@ -32,6 +34,21 @@ FAMILY_VERBS = {
 MIN_MENTIONS = 3
 LEAD_PARAGRAPHS = 2
 _MONEY_GRADES = ((5, 1e10), (4, 1e9), (3, 1e8), (2, 1e7))
+
+
+@dataclass
+class Article:
+    """Everything read from one text: the inputs to candidates and to the JSON output."""
+
+    text: str
+    language: str
+    published: date
+    sentences: list[Sentence]
+    orgs: list[Mention]
+    chips: list[Mention]
+    amounts: list[Amount]
+    dates: list[FoundDate]
+    candidates: list[dict] = field(default_factory=list)
 
 
 def _first(pattern: re.Pattern[str], text: str, offset: int,
@@ -159,8 +176,6 @@ def _sentence_candidates(ctx: _Context, s: Sentence) -> list[dict]:
 
 
 def _strong(s: Sentence, text: str, chips: list, ctx: _Context) -> bool:
-    from risk.extract import anaphor
-
     return bool(anaphor(text))
 
 
@@ -186,8 +201,6 @@ def _families(ctx: _Context, s: Sentence, text: str, chips: list[Mention]) -> li
     link = ctx.link_in(s.start, s.end)
     if link is None:
         par_start, par_end = ctx.paragraph_bounds(s)
-        from risk.extract import compute_word
-
         near = ctx.link_in(par_start, par_end)
         link = near if near and (compute_word(text) or _inside(ctx.art.amounts, s)) else None
         topic = ctx.topic_link()
@@ -224,8 +237,6 @@ def _spend(text: str, offset: int, claimed: list) -> tuple[int, Span] | None:
 def _magnitude(
     ctx: _Context, s: Sentence, text: str, family: str, chips: list
 ) -> tuple[int, Span | None]:
-    from risk.extract import chip_count
-
     amounts = _inside(ctx.art.amounts, s) if family != "tensions" else []
     if amounts:
         top = max(amounts, key=lambda a: a.usd_for_grading())
@@ -302,3 +313,14 @@ def summarise(ctx: _Context, cand: dict, chips: list[Mention], credibility: int)
     hedge = {1: "announced", 2: "reported", 3: "unconfirmed report"}.get(credibility, "report")
     parts.append(f" ({hedge}, {cand['date']}).")
     return "".join(parts)
+
+
+def read(raw: str, vocab: Vocabulary, published: date, vendor: str = "nvidia") -> Article:
+    """Extract every field from the article text (offsets refer to ``raw``)."""
+    text = normalise(raw)
+    language = detect_language(text)
+    art = Article(text, language, published, sentences(text), vocab.organisations(text),
+                  vocab.chip_mentions(text), find_amounts(text, language),
+                  find_dates(text, published, language))  # fmt: skip
+    art.candidates = propose(art, vocab, vendor)
+    return art

@@ -9,12 +9,12 @@ from __future__ import annotations
 import argparse
 import json
 
-from risk import ingest
-from risk.cli import _add_db, iso_date
+from risk.cli.common import add_db, iso_date
+from risk.reader import queue
 
 
 def _cmd_ingest(args: argparse.Namespace) -> int:
-    results = ingest.ingest_files(
+    results = queue.ingest_files(
         args.files, published=args.published, title=args.title, url=args.url,
         db_file=args.db, dry_run=args.dry_run,
     )  # fmt: skip
@@ -61,5 +61,5 @@ def register(sub: argparse._SubParsersAction) -> None:
                    "(default: today)")  # fmt: skip
     p.add_argument("--title", default=None, help="article title (the source of accepted items)")
     p.add_argument("--url", default=None, help="article address, http(s)")
-    _add_db(p)
+    add_db(p)
     p.set_defaults(handler=_cmd_ingest)

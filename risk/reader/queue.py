@@ -22,9 +22,10 @@ import duckdb
 
 from risk import bootstrap, db, evidence, organisations, scoring
 from risk.errors import NotFoundError, ValidationError
-from risk.extract import Article, Vocabulary, read
 from risk.methodology import load as load_methodology
 from risk.paths import DATA_DIR, db_path
+from risk.reader.candidates import Article, read
+from risk.reader.mentions import Vocabulary
 from risk.textfiles import read_utf8
 
 CANDIDATE_FIELDS = ("id", "article_id", "dependent", "vendor", "family", "direction",

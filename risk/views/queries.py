@@ -18,8 +18,9 @@ import duckdb
 import pandas as pd
 
 from risk import alerts as alerts_mod
-from risk import db, evidence, explain, organisations, scoring
+from risk import annotations, db, evidence, explain, exports, organisations, scoring
 from risk.methodology import COMPOSITE, Methodology
+from risk.reader import queue
 
 TREND_COLUMNS = ["dependent", "family", "date", "score", "band_low", "band_high"]
 EVIDENCE_TABLE_COLUMNS = [
@@ -327,27 +328,19 @@ def problems_by_column(problems: list[str]) -> dict[str, list[str]]:
     return found
 
 
-def _annotations_module():
-    """Annotations live in their own module; import it only when a panel needs it."""
-    from risk import annotations
-
-    return annotations
-
-
 def annotation_marks(
     con: duckdb.DuckDBPyConnection, dependents_: list[str], start: date, end: date
 ) -> list[dict]:
     """Live annotations touching the window, for markers and shaded ranges on the panels."""
-    module = _annotations_module()
     return [n for dep in dependents_
-            for n in module.list_annotations(con, dependent=dep, date_from=start, date_to=end)]
+            for n in annotations.list_annotations(con, dependent=dep, date_from=start, date_to=end)]
 
 
 def covering_notes(
     con: duckdb.DuckDBPyConnection, dependent: str, family: str, day: date
 ) -> list[dict]:
     """Annotations shown beside "why this number": those covering that day."""
-    return _annotations_module().covering(con, dependent, family, day)
+    return annotations.covering(con, dependent, family, day)
 
 
 def annotation_list(
@@ -360,14 +353,14 @@ def annotation_list(
     include_deleted: bool = False,
 ) -> list[dict]:
     """The annotations page's list, every filter optional."""
-    return _annotations_module().list_annotations(
+    return annotations.list_annotations(
         con, dependent=dependent or None, tag=tag or None, date_from=date_from,
         date_to=date_to, author=author or None, include_deleted=include_deleted,
     )  # fmt: skip
 
 
 def annotation_history(con: duckdb.DuckDBPyConnection, annotation_id: int) -> list[dict]:
-    return _annotations_module().history(con, annotation_id)
+    return annotations.history(con, annotation_id)
 
 
 def split_tags(text: str) -> list[str]:
@@ -387,15 +380,13 @@ def md_escape(text: object) -> str:
 # ---------------------------------------------------------------- ingestion review queue
 def review_queue(con: duckdb.DuckDBPyConnection) -> list[dict]:
     """Pending candidates, oldest first, each with its article (title, url, text)."""
-    from risk import ingest
-
-    queue = ingest.pending_candidates(con)
+    pending = queue.pending_candidates(con)
     articles: dict[int, dict] = {}
-    for cand in queue:
+    for cand in pending:
         if cand["article_id"] not in articles:
-            articles[cand["article_id"]] = ingest.article(con, cand["article_id"])
+            articles[cand["article_id"]] = queue.article(con, cand["article_id"])
         cand["article"] = articles[cand["article_id"]]
-    return queue
+    return pending
 
 
 def _span_list(value: object) -> list[tuple[int, int]]:
@@ -447,8 +438,6 @@ def _highlight_piece(text: str, start: int, end: int, ranges: list) -> str:
 # ---------------------------------------------------------------- exports
 def bundle_list(out_dir: str | Path) -> list[dict]:
     """Scheduled bundles in a folder, newest first, checked against their manifests."""
-    from risk import exports
-
     folder = Path(out_dir)
     if not folder.is_dir():
         return []

@@ -1,48 +1,21 @@
-"""``python -m risk``: a thin command line over the library.
+"""The core commands: ``init``, ``score``, ``explain`` and ``import``.
 
 Each command parses its arguments, calls one library function and prints the result.
-Bad input exits non-zero with a one-line message per problem on stderr; nothing is
-half-written because every write goes through one transaction in the library.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import sys
-from collections.abc import Callable
 from pathlib import Path
 
 from risk import bootstrap, db, importer, scoring
 from risk import explain as explain_mod
-from risk.errors import RiskError, ValidationError
+from risk.cli.common import add_db, iso_date
+from risk.errors import ValidationError
 from risk.evidence import parse_iso_date
 from risk.methodology import COMPOSITE
 from risk.methodology import load as load_methodology
-
-Handler = Callable[[argparse.Namespace], int]
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse, but usage errors are one line: what is wrong and where to look."""
-
-    def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
-
-
-def _add_db(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--db", metavar="PATH", default=argparse.SUPPRESS,
-        help="database file (default: $RISK_DB, else data/risk.duckdb)",
-    )  # fmt: skip
-
-
-def iso_date(text: str) -> str:
-    """argparse type for YYYY-MM-DD, with a message that says what was expected."""
-    try:
-        return parse_iso_date(text).isoformat()
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from exc
 
 
 def _cmd_init(args: argparse.Namespace) -> int:
@@ -129,18 +102,18 @@ def _cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
-def _register_core(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("init", help="create or upgrade the database; load bundled data if empty",
                        description="Create or upgrade the database in place and load the "
                        "bundled evidence into an empty one.\n\nexample: python -m risk init",
                        formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
-    _add_db(p)
+    add_db(p)
     p.set_defaults(handler=_cmd_init)
     p = sub.add_parser("score", help="recompute scores; print the latest per dependent",
                        description="Recompute every score from the evidence with the current "
                        "methodology.\n\nexample: python -m risk score",
                        formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
-    _add_db(p)
+    add_db(p)
     p.set_defaults(handler=_cmd_score)
     p = sub.add_parser("explain", help="the evidence behind one score, largest first",
                        description="List the items behind a score with their contributions and "
@@ -151,7 +124,7 @@ def _register_core(sub: argparse._SubParsersAction) -> None:
     p.add_argument("family", help="a family from data/methodology.toml, or composite")
     p.add_argument("date", type=iso_date, help="YYYY-MM-DD")
     p.add_argument("--json", action="store_true", help="one JSON object on stdout")
-    _add_db(p)
+    add_db(p)
     p.set_defaults(handler=_cmd_explain)
     p = sub.add_parser("import", help="import evidence (or organisations) from CSV: all or none",
                        description="Validate the whole file, then import every row or none. "
@@ -160,45 +133,5 @@ def _register_core(sub: argparse._SubParsersAction) -> None:
                        "example: python -m risk import my_evidence.csv",
                        formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
     p.add_argument("file", help="CSV file, UTF-8, header row")
-    _add_db(p)
+    add_db(p)
     p.set_defaults(handler=_cmd_import)
-
-
-def _registrars() -> list[Callable[[argparse._SubParsersAction], None]]:
-    """Each feature registers its own sub-commands (imported here to avoid a cycle)."""
-    from risk import cli_annotate, cli_export, cli_ingest
-
-    return [_register_core, cli_annotate.register, cli_export.register, cli_ingest.register]
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
-        prog="python -m risk",
-        description="Vendor-dependency risk: evidence, scores and their explanations.",
-    )
-    parser.add_argument("--db", metavar="PATH", default=None,
-                        help="database file (default: $RISK_DB, else data/risk.duckdb)")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    sub.required = True
-    for register in _registrars():
-        register(sub)
-    return parser
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Run one command; the return value is the process exit code."""
-    args = build_parser().parse_args(argv)
-    try:
-        return args.handler(args)
-    except ValidationError as exc:
-        for problem in exc.problems:
-            print(f"error: {problem}", file=sys.stderr)
-        if len(exc.problems) > 1:
-            print(f"error: {len(exc.problems)} problems; nothing was written", file=sys.stderr)
-        return 1
-    except RiskError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130

@@ -1,0 +1,67 @@
+"""Plain text of an article: normalised characters, its language and its sentences.
+
+Offsets are kept: every later step (mentions, amounts, dates, candidates) points back into
+the text an analyst pasted, so the review queue can highlight the words behind each field.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from risk.reader import lexicon
+
+# One-for-one replacements, so offsets in the normalised text are offsets in the original.
+_SAME_WIDTH = str.maketrans({"\u2019": "'", "\u2018": "'", "\u00a0": " ", "\u202f": " ",
+                             "\u2009": " ", "\u2013": "-", "\u2011": "-"})  # fmt: skip
+_ABBREVIATIONS = {"m", "mr", "mrs", "ms", "dr", "inc", "corp", "co", "ltd", "st", "vs", "etc",
+                  "u.s", "p", "no", "jan", "feb", "aug", "sept", "oct", "nov", "dec", "mme"}
+_BOUNDARY = re.compile(r"[.!?…]+[\"»”')\]]*\s+(?=[«\"“'(\[]?[A-ZÀ-Ý0-9])")
+
+Span = tuple[int, int, str]
+
+
+def normalise(text: str) -> str:
+    """Typographic quotes and non-breaking spaces made plain, keeping every offset."""
+    return text.translate(_SAME_WIDTH)
+
+
+def detect_language(text: str) -> str:
+    """'fr' or 'en', whichever language's stop words are more frequent."""
+    words = re.findall(r"[a-zàâçéèêëîïôûùüÿœ]+", text.lower())
+    stop = lexicon.data("cues")["stopwords"]
+    fr, en = set(stop["fr"]), set(stop["en"])
+    fr_count = sum(w in fr for w in words)
+    en_count = sum(w in en for w in words)
+    return "fr" if fr_count > en_count else "en"
+
+
+@dataclass(frozen=True)
+class Sentence:
+    start: int
+    end: int
+    paragraph: int
+
+
+def sentences(text: str) -> list[Sentence]:
+    """Sentences with their paragraph (a non-empty line); abbreviations do not end one."""
+    found: list[Sentence] = []
+    offset = 0
+    for index, line in enumerate(text.split("\n")):
+        cut = 0
+        for m in _BOUNDARY.finditer(line):
+            before = re.search(r"([\w.]+)[.!?…]*$", line[cut:m.start() + 1])
+            if before and before.group(1).rstrip(".").casefold() in _ABBREVIATIONS:
+                continue
+            _add_sentence(found, line, offset, cut, m.end(), index)
+            cut = m.end()
+        _add_sentence(found, line, offset, cut, len(line), index)
+        offset += len(line) + 1
+    return found
+
+
+def _add_sentence(found: list[Sentence], line: str, offset: int, a: int, b: int, par: int) -> None:
+    piece = line[a:b]
+    if piece.strip():
+        lead = len(piece) - len(piece.lstrip())
+        found.append(Sentence(offset + a + lead, offset + a + len(piece.rstrip()), par))
