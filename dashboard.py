@@ -8,12 +8,9 @@ address (``/`` for the overview, ``/evidence``, ``/why-this-number``...); the ol
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import streamlit as st
 
-from app_pages.common import database, methodology
-from risk.views import queries
+from app_pages.common import start_rerun
 
 PAGES = [
     st.Page("app_pages/overview.py", title="Overview", icon=":material/monitoring:",
@@ -37,8 +34,7 @@ PAGES = [
 
 def main() -> None:
     st.set_page_config(page_title="Vendor-dependency risk", page_icon="📈", layout="wide")
-    st.session_state["_db"] = database()
-    st.session_state["_version"] = queries.data_version(st.session_state["_db"])
+    settings = start_rerun()
     st.sidebar.title("Vendor-dependency risk")
     current = st.navigation(PAGES)
     asked = st.query_params.get("page")
@@ -49,9 +45,9 @@ def main() -> None:
             st.switch_page(wanted)
     if st.session_state.get("rq_done"):
         st.toast(st.session_state.pop("rq_done"))
-    st.sidebar.caption(f"database: {Path(st.session_state['_db']).name} · "
+    st.sidebar.caption(f"database: {settings.db_path.name} · "
                        f"data version {st.session_state['_version']} · "
-                       f"methodology {methodology().version}")  # fmt: skip
+                       f"methodology {settings.methodology.version}")  # fmt: skip
     current.run()
 
 

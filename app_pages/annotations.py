@@ -80,10 +80,11 @@ def annotation_form(deps: list[str], who: str | None, current: dict | None) -> N
               "tags": queries.split_tags(tags)}  # fmt: skip
     try:
         if current is None:
-            saved = annotations.add(fields, who, database())
+            saved = annotations.add(fields, who, database(), methodology())
             st.success(f"Added annotation #{saved['id']}.")
         else:
-            saved = annotations.edit(current["id"], fields, who, database())
+            saved = annotations.edit(current["id"], fields, who, database(),
+                                       methodology())  # fmt: skip
             st.success(f"Saved #{saved['id']}, now at revision {saved['revision']}.")
     except ValidationError as exc:
         show_problems(exc.problems, slots)

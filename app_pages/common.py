@@ -9,9 +9,9 @@ function, so a typo is an import error, not a cache miss at run time.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Concatenate, ParamSpec, TypeVar
 
 import duckdb
@@ -19,8 +19,7 @@ import streamlit as st
 
 from risk import bootstrap, db
 from risk.methodology import COMPOSITE, Methodology
-from risk.methodology import load as load_methodology
-from risk.paths import DEFAULT_DB, methodology_path
+from risk.settings import Settings
 from risk.views import charts, queries
 
 P = ParamSpec("P")
@@ -32,71 +31,69 @@ CREDIBILITY_LABELS = {1: "1 confirmed", 2: "2 probably true", 3: "3 possibly tru
 
 # ---------------------------------------------------------------- cache and read helpers
 @st.cache_resource(ttl="1h", show_spinner="Preparing the database…")
-def _ready(path: str) -> str:
-    return str(bootstrap.ensure_ready(path))
+def _ready(path: str, method_version: str, _method: Methodology) -> str:
+    return str(bootstrap.ensure_ready(path, _method))
 
 
-def database() -> str:
-    """RISK_DB is read on each call, so tests can point the app at a temporary file."""
-    return _ready(os.environ.get("RISK_DB") or str(DEFAULT_DB))
+def start_rerun() -> Settings:
+    """The frame calls this first on every rerun: the settings are resolved once (RISK_DB and
+    RISK_METHODOLOGY are read now, so tests can point the app at temporary files), the
+    database made ready, and its data version read for the cache keys."""
+    resolved = Settings.resolve()
+    _ready(str(resolved.db_path), resolved.methodology.version, resolved.methodology)
+    st.session_state["_settings"] = resolved
+    st.session_state["_version"] = queries.data_version(resolved.db_path)
+    return resolved
 
 
-@st.cache_data(show_spinner=False)
-def _methodology(mtime: float) -> Methodology:
-    return load_methodology()
+def settings() -> Settings:
+    return st.session_state["_settings"]
+
+
+def database() -> Path:
+    return settings().db_path
 
 
 def methodology() -> Methodology:
-    return _methodology(methodology_path().stat().st_mtime)
+    return settings().methodology
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def _read(
-    _query: Callable[..., T],
-    name: str,
-    path: str,
-    version: int,
-    method_version: str | None,
-    *args: object,
-    **kwargs: object,
-) -> T:
+def _read(_query: Callable[..., T], name: str, path: Path, version: int,
+          method_version: str | None, _method: Methodology, *args: object,
+          **kwargs: object) -> T:  # fmt: skip
     """Any read model, cached by what it depends on (``name`` is the function's qualified
     name, the cache key of the function object itself)."""
     with db.connect(path) as con:
         if method_version is None:
             return _query(con, *args, **kwargs)
-        return _query(con, methodology(), *args, **kwargs)
+        return _query(con, _method, *args, **kwargs)
 
 
 def _name(query: Callable[..., object]) -> str:
     return f"{query.__module__}.{query.__qualname__}"
 
 
-def read(
-    query: Callable[Concatenate[duckdb.DuckDBPyConnection, P], T], *args: P.args, **kwargs: P.kwargs
-) -> T:
+def read(query: Callable[Concatenate[duckdb.DuckDBPyConnection, P], T], *args: P.args,
+         **kwargs: P.kwargs) -> T:  # fmt: skip
     """``query(con, *args)`` on this rerun's database, cached by data version."""
-    return _read(
-        query, _name(query), database(), st.session_state["_version"], None, *args, **kwargs
-    )
+    return _read(query, _name(query), database(), st.session_state["_version"], None,
+                 methodology(), *args, **kwargs)  # fmt: skip
 
 
-def read_method(
-    query: Callable[Concatenate[duckdb.DuckDBPyConnection, Methodology, P], T],
-    *args: P.args,
-    **kwargs: P.kwargs,
-) -> T:
+def read_method(query: Callable[Concatenate[duckdb.DuckDBPyConnection, Methodology, P], T],
+                *args: P.args, **kwargs: P.kwargs) -> T:  # fmt: skip
     """``query(con, methodology, *args)``, cached by data version and methodology version."""
-    version = st.session_state["_version"]
-    return _read(query, _name(query), database(), version, methodology().version, *args,
-                 **kwargs)  # fmt: skip
+    method = methodology()
+    return _read(query, _name(query), database(), st.session_state["_version"], method.version,
+                 method, *args, **kwargs)  # fmt: skip
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def panels(path: str, version: int, mver: str, deps: tuple, fams: tuple, start: date,
-           end: date, show_evidence: bool) -> tuple:  # fmt: skip
+def panels(path: Path, version: int, mver: str, _method: Methodology, deps: tuple,
+           fams: tuple, start: date, end: date, show_evidence: bool) -> tuple:  # fmt: skip
     """Both trend figures, built once per (data, filters)."""
-    method = methodology()
+    method = _method
     with db.connect(path) as con:
         trend = queries.trend(con, list(deps), [COMPOSITE, *fams], start, end)
         marks = queries.evidence_markers(con, method, list(deps), list(fams), start, end) \

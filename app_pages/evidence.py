@@ -117,7 +117,7 @@ def evidence_form(method: Methodology) -> None:
            for k, v in values.items()}  # fmt: skip
     try:
         with st.spinner("Validating and re-scoring…"):
-            item = queries.add_evidence(row, database())
+            item = queries.add_evidence(row, database(), methodology())
     except ValidationError as exc:
         show_problems(exc.problems, slots)
         return

@@ -7,21 +7,20 @@ from datetime import date
 
 import streamlit as st
 
-from app_pages.common import (
-    database,
-)
+from app_pages.common import database, methodology
 from risk import exports
 from risk.views import queries
 
 
 def page_exports() -> None:
     st.header("Exports")
-    path = database()
+    path, method = database(), methodology()
     st.markdown("**Current bundle**: scores, evidence, annotations (with history), alerts "
                 "and a manifest, as one zip. It is built when you click.")  # fmt: skip
     excel = st.checkbox("For Excel (UTF-8 with byte-order mark)", key="exp_excel")
     st.download_button(
-        "Download current bundle (.zip)", data=lambda: exports.build_zip(path, excel=excel),
+        "Download current bundle (.zip)",
+        data=lambda: exports.build_zip(path, excel=excel, method=method),
         file_name=f"risk-bundle-{date.today():%Y%m%d}.zip", mime="application/zip",
         key="exp_download", on_click="ignore", icon="⬇️",
     )  # fmt: skip

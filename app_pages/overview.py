@@ -47,9 +47,10 @@ def page_overview() -> None:
         st.info("Pick at least one dependent in the sidebar.")
         return
     with st.spinner("Drawing the panels…"):
-        comp, grid, points = panels(database(), st.session_state["_version"],
-                                     methodology().version, tuple(f["deps"]), tuple(f["fams"]),
-                                     f["start"], f["end"], f["evidence"])  # fmt: skip
+        method = methodology()
+        comp, grid, points = panels(database(), st.session_state["_version"], method.version,
+                                    method, tuple(f["deps"]), tuple(f["fams"]), f["start"],
+                                    f["end"], f["evidence"])  # fmt: skip
     st.caption(f"{points} points charted · 50 = balanced; above 50 the dependent leans on "
                "the vendor more. Click a point to explain it.")  # fmt: skip
     st.markdown("**Composite dependence on the vendor** (band = uncertainty)")

@@ -97,10 +97,11 @@ def review_form(cand: dict, who: str | None) -> None:
     try:
         if accept:
             row = {k: v.isoformat() if isinstance(v, date) else str(v) for k, v in edits.items()}
-            new_id = queue.accept_candidate(cand["id"], row, who, database())
+            new_id = queue.accept_candidate(cand["id"], row, who, database(),
+                                            methodology())  # fmt: skip
             st.session_state["rq_done"] = f"Accepted #{cand['id']} as {new_id}; scores updated."
         else:
-            queue.reject_candidate(cand["id"], reason, who, database())
+            queue.reject_candidate(cand["id"], reason, who, database(), methodology())
             st.session_state["rq_done"] = f"Rejected #{cand['id']}."
     except ValidationError as exc:
         show_problems(exc.problems, slots)

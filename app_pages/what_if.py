@@ -10,6 +10,7 @@ from app_pages.common import (
     database,
     methodology,
     read_method,
+    settings,
 )
 from risk import scoring
 from risk.errors import RiskError
@@ -62,7 +63,8 @@ def save_what_if(method: Methodology, weights: dict, half_lives: dict) -> None:
             try:
                 trial = method.with_overrides(weights, half_lives)
                 with st.spinner("Re-scoring history…"):
-                    saved = scoring.adopt(trial, semver, database())
+                    saved = scoring.adopt(trial, semver, database(),
+                                          settings().methodology_file)  # fmt: skip
             except RiskError as exc:
                 st.error(queries.md_escape(exc))
                 return

@@ -26,7 +26,6 @@ from risk import db, organisations, scoring
 from risk.errors import NotFoundError, ValidationError
 from risk.evidence import parse_iso_date
 from risk.methodology import COMPOSITE, Methodology
-from risk.methodology import load as load_methodology
 
 MAX_TITLE = 200
 MAX_BODY = 20_000
@@ -374,9 +373,8 @@ def _record_revision(con: duckdb.DuckDBPyConnection, record: dict, action: str,
     )  # fmt: skip
 
 
-def add(fields: dict, author: str, db_file: str | Path | None = None) -> dict:
+def add(fields: dict, author: str, db_file: str | Path, method: Methodology) -> dict:
     """Validate and store a new annotation; every problem is reported, nothing is written."""
-    method = load_methodology()
     who = _author(author)
     given = _normalise_keys(fields)
 
@@ -399,10 +397,10 @@ def add(fields: dict, author: str, db_file: str | Path | None = None) -> dict:
     return db.write_with_retry(work, db_file)
 
 
-def edit(annotation_id: int, changes: dict, author: str, db_file: str | Path | None = None) -> dict:
+def edit(annotation_id: int, changes: dict, author: str, db_file: str | Path,
+         method: Methodology) -> dict:  # fmt: skip
     """Change only the given fields; a new revision holds the full new state. An edit that
     changes nothing records nothing and returns the annotation as it stands."""
-    method = load_methodology()
     who = _author(author)
     given = _normalise_keys(changes)
     if not given:
@@ -470,11 +468,11 @@ def _set_deleted(annotation_id: int, deleted: bool, author: str,
     return db.write_with_retry(work, db_file)
 
 
-def delete(annotation_id: int, author: str, db_file: str | Path | None = None) -> dict:
+def delete(annotation_id: int, author: str, db_file: str | Path) -> dict:
     """Soft delete: hidden from lists and charts, kept with its history, restorable."""
     return _set_deleted(annotation_id, True, author, db_file)
 
 
-def restore(annotation_id: int, author: str, db_file: str | Path | None = None) -> dict:
+def restore(annotation_id: int, author: str, db_file: str | Path) -> dict:
     """Undo a delete; the restore is itself a revision."""
     return _set_deleted(annotation_id, False, author, db_file)

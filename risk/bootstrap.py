@@ -13,8 +13,7 @@ import duckdb
 
 from risk import db, evidence, organisations, scoring
 from risk.methodology import Methodology
-from risk.methodology import load as load_methodology
-from risk.paths import DATA_DIR, db_path
+from risk.paths import DATA_DIR
 
 BUNDLED_ORGANISATIONS = DATA_DIR / "organisations.csv"
 BUNDLED_EVIDENCE = DATA_DIR / "evidence.csv"
@@ -45,10 +44,9 @@ def _load_bundled(con: duckdb.DuckDBPyConnection, method: Methodology) -> tuple[
     return orgs, items
 
 
-def init_database(path: str | Path | None = None, method: Methodology | None = None) -> InitReport:
+def init_database(path: str | Path, method: Methodology) -> InitReport:
     """Create or upgrade the database; load the bundled data only into an empty one."""
-    method = method or load_methodology()
-    target = db_path(path)
+    target = Path(path)
     with db.connect(target) as con:
         applied = db.migrate(con)
 
@@ -64,14 +62,13 @@ def init_database(path: str | Path | None = None, method: Methodology | None = N
     return InitReport(target, applied, orgs, items, rows)
 
 
-def ensure_ready(path: str | Path | None = None) -> Path:
+def ensure_ready(path: str | Path, method: Methodology) -> Path:
     """Cheap check run before every use: initialise or re-score only when something is
     missing or stale (new migration, changed methodology, or a new day to score)."""
-    target = db_path(path)
+    target = Path(path)
     if target.exists():
-        method = load_methodology()
         with db.connect(target) as con:
             ready = not db.needs_migration(con) and scoring.is_current(con, method)
         if ready:
             return target
-    return init_database(target).path
+    return init_database(target, method).path

@@ -21,7 +21,7 @@ from typing import TypeVar
 import duckdb
 
 from risk.errors import DatabaseBusyError, RiskError
-from risk.paths import MIGRATIONS_DIR, db_path
+from risk.paths import MIGRATIONS_DIR
 
 DEFAULT_WAIT_SECONDS = 30.0
 T = TypeVar("T")
@@ -46,10 +46,10 @@ def _is_write_conflict(exc: duckdb.Error) -> bool:
 
 
 def open_connection(
-    path: str | Path | None = None, wait_seconds: float = DEFAULT_WAIT_SECONDS
+    path: str | Path, wait_seconds: float = DEFAULT_WAIT_SECONDS
 ) -> duckdb.DuckDBPyConnection:
     """Open the database, waiting with backoff while another process holds its lock."""
-    target = db_path(path)
+    target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     deadline = time.monotonic() + wait_seconds
     delay = 0.02
@@ -71,7 +71,7 @@ def open_connection(
 
 @contextmanager
 def connect(
-    path: str | Path | None = None, wait_seconds: float = DEFAULT_WAIT_SECONDS
+    path: str | Path, wait_seconds: float = DEFAULT_WAIT_SECONDS
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """A short-lived connection for reads; closed on exit so other processes get their turn."""
     con = open_connection(path, wait_seconds)
@@ -84,7 +84,7 @@ def connect(
 
 @contextmanager
 def transaction(
-    path: str | Path | None = None, wait_seconds: float = DEFAULT_WAIT_SECONDS
+    path: str | Path, wait_seconds: float = DEFAULT_WAIT_SECONDS
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """A write: all of the block or none of it, then ``data_version`` is bumped."""
     with connect(path, wait_seconds) as con:
@@ -100,7 +100,7 @@ def transaction(
 
 def write_with_retry(
     work: Callable[[duckdb.DuckDBPyConnection], T],
-    path: str | Path | None = None,
+    path: str | Path,
     wait_seconds: float = DEFAULT_WAIT_SECONDS,
 ) -> T:
     """Run ``work(con)`` in a transaction, retrying when a concurrent writer in this process

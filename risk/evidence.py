@@ -22,7 +22,6 @@ import duckdb
 from risk import db, organisations, scoring
 from risk.errors import ValidationError
 from risk.methodology import RELIABILITY_GRADES, Methodology
-from risk.methodology import load as load_methodology
 from risk.textfiles import read_utf8
 
 EVIDENCE_COLUMNS = (
@@ -206,11 +205,10 @@ class _RowChecker:
 def validate_rows(
     con: duckdb.DuckDBPyConnection,
     rows: Iterable[tuple[int | None, dict[str, str]]],
-    method: Methodology | None = None,
+    method: Methodology,
 ) -> tuple[list[dict], list[Problem]]:
     """Check every row (with its line number); also ids and source grades across the batch
     and against what the database already holds."""
-    method = method or load_methodology()
     checker = _RowChecker(organisations.directory(con), method)
     items: list[dict] = []
     problems: list[Problem] = []
@@ -315,10 +313,9 @@ def import_evidence_rows(
 
 
 def add_item(
-    row: dict[str, str], db_file: str | Path | None = None, origin: str = "form"
+    row: dict[str, str], db_file: str | Path, method: Methodology, origin: str = "form"
 ) -> dict:
     """One item from the dashboard form; rescored in the same transaction."""
-    method = load_methodology()
 
     def work(con: duckdb.DuckDBPyConnection) -> dict:
         items, problems = validate_rows(con, [(None, row)], method)

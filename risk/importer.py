@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 
 from risk import db, evidence, organisations, scoring
-from risk.methodology import load as load_methodology
+from risk.methodology import Methodology
 
 
 @dataclass
@@ -32,9 +32,8 @@ def _kind(text: str) -> str:
         "evidence")  # fmt: skip
 
 
-def import_file(file: Path, db_file: str | Path | None = None) -> ImportReport:
+def import_file(file: Path, db_file: str | Path, method: Methodology) -> ImportReport:
     """Validate ``file`` completely, then write it and rescore in one transaction."""
-    method = load_methodology()
     text = evidence.read_csv_text(file)
     kind = _kind(text)
     required = organisations.ORG_COLUMNS if kind == "organisations" else evidence.REQUIRED_COLUMNS

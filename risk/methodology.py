@@ -18,7 +18,6 @@ from datetime import date
 from pathlib import Path
 
 from risk.errors import ConfigError
-from risk.paths import methodology_path
 
 RELIABILITY_GRADES = ("A", "B", "C", "D", "E", "F")
 CREDIBILITY_GRADES = (1, 2, 3, 4, 5, 6)
@@ -106,9 +105,9 @@ class Methodology:
         return updated
 
 
-def load(path: str | Path | None = None) -> Methodology:
+def load(path: str | Path) -> Methodology:
     """Read and validate the methodology file; every problem is named with its key."""
-    file = Path(path) if path else methodology_path()
+    file = Path(path)
     try:
         raw = tomllib.loads(file.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
@@ -209,12 +208,12 @@ def to_toml(method: Methodology) -> str:
     return "\n".join(lines) + "\n"
 
 
-def save_as(method: Methodology, semver: str, path: str | Path | None = None) -> Methodology:
+def save_as(method: Methodology, semver: str, path: str | Path) -> Methodology:
     """Write ``method`` as the methodology in force under a new semantic version.
 
     The file is replaced atomically (written beside, then renamed), so a reader never sees
     half a config."""
-    file = Path(path) if path else methodology_path()
+    file = Path(path)
     current = load(file)
     if not _SEMVER.match(semver or ""):
         raise ConfigError(f"version {semver!r} must look like 1.2.0")

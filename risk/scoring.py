@@ -174,10 +174,11 @@ def record_methodology(con: duckdb.DuckDBPyConnection, method: Methodology) -> N
     )
 
 
-def adopt(method: Methodology, semver: str, db_file: str | Path | None = None) -> Methodology:
+def adopt(method: Methodology, semver: str, db_file: str | Path,
+          methodology_file: str | Path) -> Methodology:  # fmt: skip
     """Make a what-if the methodology in force: save it under a new version, re-score all
     history with it. The version it replaces stays recorded in ``methodology_versions``."""
-    saved = save_as(method, semver)
+    saved = save_as(method, semver, methodology_file)
     db.write_with_retry(lambda con: rescore(con, saved), db_file)
     return saved
 

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import BUNDLED
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "artifacts"
@@ -55,7 +56,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
 
     tmp = tmp_path_factory.mktemp("browser")
     db_file = tmp / "browser.duckdb"
-    bootstrap.init_database(db_file)
+    bootstrap.init_database(db_file, method=BUNDLED)
     port = free_port()
     log = tmp / "streamlit.log"
     env = {**os.environ, "RISK_DB": str(db_file), "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}

@@ -10,6 +10,10 @@ import pytest
 
 from risk import db, evidence, organisations
 from risk.methodology import Methodology, from_dict, load
+from risk.paths import METHODOLOGY_FILE
+
+# The bundled methodology, as entry points resolve it when RISK_METHODOLOGY is not set.
+BUNDLED = load(METHODOLOGY_FILE)
 
 TEST_DATA = Path(__file__).parent / "data"
 
@@ -40,7 +44,7 @@ def method() -> Methodology:
 
 @pytest.fixture
 def bundled_method() -> Methodology:
-    return load()
+    return BUNDLED
 
 
 @pytest.fixture

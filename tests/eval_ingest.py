@@ -18,6 +18,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from risk.reader import queue  # noqa: E402
+from risk.settings import Settings  # noqa: E402
+
+METHOD = Settings.resolve().methodology
 
 EVAL_DIR = Path(__file__).parent / "ingest_eval"
 
@@ -80,7 +83,7 @@ def main(verbose: bool = False) -> None:
     for name, spec in expected.items():
         text = (EVAL_DIR / name).read_text(encoding="utf-8")
         result = queue.ingest_text(text, published=spec["published"], path=name,
-                                    db_file=nowhere, dry_run=True)  # fmt: skip
+                                    db_file=nowhere, dry_run=True, method=METHOD)  # fmt: skip
         lang_ok += result["source"]["language"] == spec["language"]
         got, want = _fields(result), _expected(spec)
         for field, items in got.items():
@@ -108,18 +111,20 @@ def _throughput(expected: dict, nowhere: Path) -> None:
     rounds = 10
     start = time.perf_counter()
     for _ in range(rounds):
-        queue.ingest_files(files, published="2025-01-01", db_file=nowhere, dry_run=True)
+        queue.ingest_files(files, published="2025-01-01", db_file=nowhere, dry_run=True,
+                           method=METHOD)
     rate = rounds * len(texts) / (time.perf_counter() - start)
     print(f"throughput (extraction, dry run): {rate:.0f} articles/s, mean size {size:.0f} bytes")
     with tempfile.TemporaryDirectory() as tmp:
         db_file = Path(tmp) / "eval.duckdb"
-        queue.ingest_text(texts[0], published="2025-01-01", db_file=db_file)  # builds the DB
+        queue.ingest_text(texts[0], published="2025-01-01", db_file=db_file,
+                          method=METHOD)  # builds the DB
         start = time.perf_counter()
-        queue.ingest_files(files[1:], published="2025-01-01", db_file=db_file)
+        queue.ingest_files(files[1:], published="2025-01-01", db_file=db_file, method=METHOD)
         stored = (len(files) - 1) / (time.perf_counter() - start)
         start = time.perf_counter()
         for text in texts[1:]:  # again one by one: each article already stored, so a no-op
-            queue.ingest_text(text, published="2025-01-01", db_file=db_file)
+            queue.ingest_text(text, published="2025-01-01", db_file=db_file, method=METHOD)
         single = (len(texts) - 1) / (time.perf_counter() - start)
     print(f"throughput (extract and store in DuckDB, one batch): {stored:.0f} articles/s")
     print(f"throughput (one call per article, already stored): {single:.0f} articles/s")

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import add_items, item_row, methodology_dict
+from conftest import BUNDLED, add_items, item_row, methodology_dict
 
 from risk import annotations, db
 from risk.errors import NotFoundError, ValidationError
@@ -55,7 +55,7 @@ def revisions(path: Path, annotation_id: int) -> list[dict]:
 def test_add_stores_every_field_and_resolves_the_dependent_alias(db_file):
     stored = annotations.add(
         note(dependent="Azure", family="spend", date=date(2020, 3, 1), end_date="2020-03-31",
-             tags=["stargate", "capex"]), "ana", db_file,
+             tags=["stargate", "capex"]), "ana", db_file, method=BUNDLED
     )  # fmt: skip
     assert stored["id"] >= 1
     assert stored["dependent"] == "microsoft"
@@ -72,26 +72,28 @@ def test_add_stores_every_field_and_resolves_the_dependent_alias(db_file):
 
 
 def test_ids_come_from_the_sequence_and_are_distinct(db_file):
-    ids = [annotations.add(note(title=f"n{i}"), "ana", db_file)["id"] for i in range(3)]
+    ids = [annotations.add(note(title=f"n{i}"), "ana", db_file,
+                           method=BUNDLED)["id"] for i in range(3)]
     assert ids == sorted(set(ids))
     assert len(ids) == 3
 
 
 def test_add_links_an_evidence_item_of_the_same_dependent(db_file, method):
     add_items(db_file, method, item_row(id="EV-1"))
-    stored = annotations.add(note(evidence_id="EV-1"), "ana", db_file)
+    stored = annotations.add(note(evidence_id="EV-1"), "ana", db_file, method=BUNDLED)
     assert stored["evidence_id"] == "EV-1"
 
 
 def test_edit_changes_only_the_given_fields_and_keeps_every_revision(db_file):
-    first = annotations.add(note(), "ana", db_file)
-    edited = annotations.edit(first["id"], {"title": "Stargate: confirmed"}, "bob", db_file)
+    first = annotations.add(note(), "ana", db_file, method=BUNDLED)
+    edited = annotations.edit(first["id"], {"title": "Stargate: confirmed"}, "bob", db_file,
+                              method=BUNDLED)
     assert edited["title"] == "Stargate: confirmed"
     assert edited["body"] == first["body"]
     assert edited["tags"] == first["tags"]
     assert (edited["author"], edited["updated_by"], edited["revision"]) == ("ana", "bob", 2)
     again = annotations.edit(first["id"], {"tags": ["confirmed"], "end_date": "2020-04-01"},
-                             "carol", db_file)  # fmt: skip
+                             "carol", db_file, method=BUNDLED)  # fmt: skip
     assert again["tags"] == ["confirmed"]
     assert again["title"] == "Stargate: confirmed"
     history = revisions(db_file, first["id"])
@@ -104,24 +106,26 @@ def test_edit_changes_only_the_given_fields_and_keeps_every_revision(db_file):
 
 
 def test_edit_accepts_a_record_read_back_as_its_changes(db_file):
-    first = annotations.add(note(), "ana", db_file)
+    first = annotations.add(note(), "ana", db_file, method=BUNDLED)
     changes = {k: first[k] for k in ("start_date", "end_date", "family", "title", "tags")}
     changes["title"] = "Renamed"
-    assert annotations.edit(first["id"], changes, "bob", db_file)["title"] == "Renamed"
+    assert annotations.edit(first["id"], changes, "bob", db_file,
+                            method=BUNDLED)["title"] == "Renamed"
 
 
 def test_edit_that_changes_nothing_records_no_revision(db_file):
-    first = annotations.add(note(), "ana", db_file)
-    same = annotations.edit(first["id"], {"title": first["title"]}, "bob", db_file)
+    first = annotations.add(note(), "ana", db_file, method=BUNDLED)
+    same = annotations.edit(first["id"], {"title": first["title"]}, "bob", db_file, method=BUNDLED)
     assert same["revision"] == 1
     assert same["updated_by"] == "ana"
     assert len(revisions(db_file, first["id"])) == 1
 
 
 def test_edit_can_clear_optional_fields(db_file):
-    first = annotations.add(note(family="spend", end_date="2020-03-05"), "ana", db_file)
+    first = annotations.add(note(family="spend", end_date="2020-03-05"), "ana", db_file,
+                            method=BUNDLED)
     cleared = annotations.edit(first["id"], {"family": None, "end_date": "", "tags": []},
-                               "bob", db_file)  # fmt: skip
+                               "bob", db_file, method=BUNDLED)  # fmt: skip
     assert (cleared["family"], cleared["end_date"], cleared["tags"]) == (None, None, [])
 
 
@@ -131,8 +135,8 @@ def test_every_write_bumps_the_data_version(db_file):
             return db.data_version(con)
 
     start = version()
-    first = annotations.add(note(), "ana", db_file)
-    annotations.edit(first["id"], {"title": "x"}, "ana", db_file)
+    first = annotations.add(note(), "ana", db_file, method=BUNDLED)
+    annotations.edit(first["id"], {"title": "x"}, "ana", db_file, method=BUNDLED)
     annotations.delete(first["id"], "ana", db_file)
     annotations.restore(first["id"], "ana", db_file)
     assert version() == start + 4
@@ -142,7 +146,7 @@ def test_every_write_bumps_the_data_version(db_file):
 
 
 def test_delete_is_soft_and_restore_brings_the_annotation_back(db_file):
-    first = annotations.add(note(), "ana", db_file)
+    first = annotations.add(note(), "ana", db_file, method=BUNDLED)
     gone = annotations.delete(first["id"], "bob", db_file)
     assert gone["deleted"] is True
     assert gone["deleted_by"] == "bob"
@@ -161,14 +165,14 @@ def test_delete_is_soft_and_restore_brings_the_annotation_back(db_file):
 
 
 def test_deleting_a_deleted_one_or_restoring_a_live_one_is_refused(db_file):
-    first = annotations.add(note(), "ana", db_file)
+    first = annotations.add(note(), "ana", db_file, method=BUNDLED)
     with pytest.raises(ValidationError, match=f"annotation {first['id']} is not deleted"):
         annotations.restore(first["id"], "ana", db_file)
     annotations.delete(first["id"], "ana", db_file)
     with pytest.raises(ValidationError, match=f"annotation {first['id']} is already deleted"):
         annotations.delete(first["id"], "ana", db_file)
     with pytest.raises(ValidationError, match="is deleted; restore it first"):
-        annotations.edit(first["id"], {"title": "x"}, "ana", db_file)
+        annotations.edit(first["id"], {"title": "x"}, "ana", db_file, method=BUNDLED)
     assert len(revisions(db_file, first["id"])) == 2
 
 
@@ -176,7 +180,7 @@ def test_deleting_a_deleted_one_or_restoring_a_live_one_is_refused(db_file):
 def test_an_unknown_id_is_not_found(db_file, action):
     with pytest.raises(NotFoundError, match="no annotation with id 404"):
         if action == "edit":
-            annotations.edit(404, {"title": "x"}, "ana", db_file)
+            annotations.edit(404, {"title": "x"}, "ana", db_file, method=BUNDLED)
         elif action == "history":
             revisions(db_file, 404)
         else:
@@ -234,7 +238,7 @@ INVALID = [
 @pytest.mark.parametrize(("override", "message"), INVALID, ids=[m for _, m in INVALID])
 def test_bad_input_is_refused_with_a_message_naming_the_field(db_file, override, message):
     with pytest.raises(ValidationError) as err:
-        annotations.add(note(**override), "ana", db_file)
+        annotations.add(note(**override), "ana", db_file, method=BUNDLED)
     assert len(err.value.problems) == 1
     assert err.value.problems[0].startswith(message)
     assert count(db_file) == 0
@@ -248,7 +252,7 @@ def test_bad_input_is_refused_with_a_message_naming_the_field(db_file, override,
 ])  # fmt: skip
 def test_a_bad_author_is_refused(db_file, author, message):
     with pytest.raises(ValidationError) as err:
-        annotations.add(note(), author, db_file)
+        annotations.add(note(), author, db_file, method=BUNDLED)
     assert err.value.problems == [message]
     assert count(db_file) == 0
 
@@ -256,7 +260,7 @@ def test_a_bad_author_is_refused(db_file, author, message):
 def test_every_problem_is_reported_at_once(db_file):
     bad = note(title="", dependent="nobody", date="2020-13-01", tags=["a b"], family="x")
     with pytest.raises(ValidationError) as err:
-        annotations.add(bad, "ana", db_file)
+        annotations.add(bad, "ana", db_file, method=BUNDLED)
     fields = [p.split(":")[0] for p in err.value.problems]
     assert sorted(fields) == ["date", "dependent", "family", "tags", "title"]
 
@@ -264,14 +268,14 @@ def test_every_problem_is_reported_at_once(db_file):
 def test_evidence_about_another_dependent_is_refused(db_file, method):
     add_items(db_file, method, item_row(id="EV-OAI", dependent="openai"))
     with pytest.raises(ValidationError, match="evidence_id: EV-OAI is about openai, not micro"):
-        annotations.add(note(evidence_id="EV-OAI"), "ana", db_file)
+        annotations.add(note(evidence_id="EV-OAI"), "ana", db_file, method=BUNDLED)
 
 
 def test_limits_are_inclusive(db_file):
     today = date.today().isoformat()
     stored = annotations.add(
         note(title="t" * 200, body="b" * 20_000, tags=[f"t{i}" for i in range(20)] + ["T0"],
-             date="2016-01-01", end_date=today), "ana", db_file,
+             date="2016-01-01", end_date=today), "ana", db_file, method=BUNDLED
     )  # fmt: skip
     assert len(stored["title"]) == 200
     assert len(stored["body"]) == 20_000
@@ -281,34 +285,36 @@ def test_limits_are_inclusive(db_file):
 
 def test_the_data_range_starts_at_older_evidence_when_there_is_some(db_file, method):
     add_items(db_file, method, item_row(id="EV-OLD", date="2015-06-01", source_date="2015-06-01"))
-    stored = annotations.add(note(date="2015-06-01"), "ana", db_file)
+    stored = annotations.add(note(date="2015-06-01"), "ana", db_file, method=BUNDLED)
     assert stored["start_date"] == date(2015, 6, 1)
     with pytest.raises(ValidationError, match=r"before the first day of the data \(2015-06-01\)"):
-        annotations.add(note(date="2015-05-31"), "ana", db_file)
+        annotations.add(note(date="2015-05-31"), "ana", db_file, method=BUNDLED)
 
 
 def test_an_edit_is_validated_and_a_bad_one_writes_nothing(db_file):
-    first = annotations.add(note(end_date="2020-03-10"), "ana", db_file)
+    first = annotations.add(note(end_date="2020-03-10"), "ana", db_file, method=BUNDLED)
     with pytest.raises(ValidationError) as err:
-        annotations.edit(first["id"], {"date": "2020-03-11", "title": ""}, "bob", db_file)
+        annotations.edit(first["id"], {"date": "2020-03-11", "title": ""}, "bob", db_file,
+                         method=BUNDLED)
     assert sorted(err.value.problems) == [
         "end_date: 2020-03-10 is before the start date 2020-03-11", "title: is empty",
     ]  # fmt: skip
     assert listed(db_file) == [first]
     with pytest.raises(ValidationError, match="nothing to change"):
-        annotations.edit(first["id"], {}, "bob", db_file)
+        annotations.edit(first["id"], {}, "bob", db_file, method=BUNDLED)
 
 
 def test_newlines_and_tabs_in_a_body_are_kept(db_file):
     body = "line one\n\tindented\nline three\n"
-    assert annotations.add(note(body=body), "ana", db_file)["body"] == body
+    assert annotations.add(note(body=body), "ana", db_file, method=BUNDLED)["body"] == body
 
 
 # ---------------------------------------------------------------- hostile text
 
 
 def test_hostile_text_is_stored_and_returned_byte_for_byte(db_file):
-    stored = annotations.add(note(title=HOSTILE_TITLE, body=HOSTILE_BODY), "ana", db_file)
+    stored = annotations.add(note(title=HOSTILE_TITLE, body=HOSTILE_BODY), "ana", db_file,
+                             method=BUNDLED)
     with db.connect(db_file) as con:
         raw = con.execute("SELECT title, body FROM annotations WHERE id = ?",
                           [stored["id"]]).fetchone()  # fmt: skip
@@ -329,12 +335,13 @@ def three(db_file) -> dict[str, dict]:
     """A single-day note, a range and an OpenAI note, plus a deleted one."""
     made = {
         "day": annotations.add(note(date="2020-03-01", family="spend", tags=["Stargate"]),
-                               "ana", db_file),
+                               "ana", db_file, method=BUNDLED),
         "range": annotations.add(note(date="2020-04-01", end_date="2020-06-30", tags=["capex"],
-                                      title="Build-out"), "bob", db_file),
+                                      title="Build-out"), "bob", db_file, method=BUNDLED),
         "openai": annotations.add(note(dependent="openai", date="2020-05-01",
-                                       family="tensions", tags=["dispute"]), "ana", db_file),
-        "gone": annotations.add(note(date="2020-05-15"), "ana", db_file),
+                                       family="tensions", tags=["dispute"]), "ana", db_file,
+                                           method=BUNDLED),
+        "gone": annotations.add(note(date="2020-05-15"), "ana", db_file, method=BUNDLED),
     }  # fmt: skip
     annotations.delete(made["gone"]["id"], "ana", db_file)
     return made
@@ -414,13 +421,15 @@ _WRITER = """
 import sys, time
 from pathlib import Path
 from risk import annotations
+from risk.settings import Settings
 path, name, go = sys.argv[1], sys.argv[2], Path(sys.argv[3])
+method = Settings.resolve(path).methodology
 while not go.exists():
     time.sleep(0.005)
 start = time.time()
 for i in range(20):
     annotations.add({"dependent": "microsoft", "date": "2020-03-01",
-                     "title": f"{name}-{i}", "body": "", "tags": [name]}, name, path)
+                     "title": f"{name}-{i}", "body": "", "tags": [name]}, name, path, method)
 print(start, time.time())
 """
 
@@ -456,7 +465,7 @@ def test_two_threads_adding_at_once_lose_nothing(db_file):
     def writer(name: str) -> None:
         try:
             for i in range(15):
-                annotations.add(note(title=f"{name}-{i}"), name, db_file)
+                annotations.add(note(title=f"{name}-{i}"), name, db_file, method=BUNDLED)
         except BaseException as exc:  # reported below, with the failing thread's error
             errors.append(exc)
 
@@ -471,19 +480,19 @@ def test_two_threads_adding_at_once_lose_nothing(db_file):
     assert len({r["id"] for r in rows}) == 30
 
 
-def test_edit_resending_an_old_value_is_not_rejected_by_a_newer_rule(db_file, method,
-                                                                     monkeypatch):
+def test_edit_resending_an_old_value_is_not_rejected_by_a_newer_rule(db_file, method):
     ann = annotations
     add_items(db_file, method, item_row())
     created = ann.add({"dependent": "microsoft", "date": "2020-03-01", "family": "spend",
-                       "title": "old note"}, "ana", db_file)
+                       "title": "old note"}, "ana", db_file, method)
     # The firm later drops the 'spend' family: a title-only edit from the form, which
     # re-sends every field as stored, must still go through.
     narrowed = dict(methodology_dict())
     narrowed["families"] = {k: v for k, v in narrowed["families"].items() if k != "spend"}
-    monkeypatch.setattr(ann, "load_methodology", lambda: from_dict(narrowed))
+    newer = from_dict(narrowed)
     edited = ann.edit(created["id"], {"title": "renamed", "family": "spend",
-                                      "date": created["start_date"].isoformat()}, "ana", db_file)
+                                      "date": created["start_date"].isoformat()}, "ana", db_file,
+                      newer)  # fmt: skip
     assert (edited["title"], edited["family"]) == ("renamed", "spend")
     with pytest.raises(ValidationError, match="family"):
-        ann.edit(created["id"], {"family": "spend_v2"}, "ana", db_file)
+        ann.edit(created["id"], {"family": "spend_v2"}, "ana", db_file, newer)

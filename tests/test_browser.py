@@ -10,6 +10,7 @@ import time
 
 import pytest
 from browser_support import ARTIFACTS, READY, browser, server, wait_for_run  # noqa: F401
+from conftest import BUNDLED
 
 pytestmark = pytest.mark.browser
 
@@ -83,7 +84,7 @@ def test_hostile_annotation_text_is_shown_as_text_and_never_runs(browser, server
 
     annotations.add({"dependent": "microsoft", "date": "2024-02-01", "title": HOSTILE_TITLE,
                      "body": f"{HOSTILE_BODY} and [link](javascript:alert(1))"}, "mallory",
-                    server["db"])  # fmt: skip
+                    server["db"], method=BUNDLED)  # fmt: skip
     page, dialogs, _ = _open(browser, server, "annotations")
     page.get_by_role("tab", name="List, edit, history").click()
     wait_for_run(page)
@@ -115,7 +116,7 @@ def test_review_queue_shows_the_article_with_spans_marked(browser, server):  # n
     text = ("Microsoft a commandé pour 10 milliards de dollars de GPU H100 à Nvidia. "
             "<script>alert(1)</script>")  # fmt: skip
     queue.ingest_text(text, published="2024-03-01", title="<b>Essai</b>",
-                       db_file=server["db"])  # fmt: skip
+                       db_file=server["db"], method=BUNDLED)  # fmt: skip
     page, dialogs, _ = _open(browser, server, "review-queue")
     page.wait_for_selector("mark", timeout=15000)
     assert page.locator("mark").count() >= 1

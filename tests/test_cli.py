@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import add_items, item_row
+from conftest import BUNDLED, add_items, item_row
 
 from risk import cli, db, scoring
 
@@ -99,14 +99,15 @@ def test_bad_input_exits_non_zero_with_one_line_on_stderr(db_file, method, args,
 def test_changed_methodology_rescores_on_next_use(tmp_path, monkeypatch):
     from risk import bootstrap, methodology
     from risk.paths import METHODOLOGY_FILE
+    from risk.settings import Settings
 
     path = tmp_path / "v.duckdb"
-    bootstrap.init_database(path)
+    bootstrap.init_database(path, method=BUNDLED)
     edited = tmp_path / "methodology.toml"
     edited.write_text(METHODOLOGY_FILE.read_text().replace("weight = 0.40", "weight = 0.50"))
     monkeypatch.setenv("RISK_METHODOLOGY", str(edited))
-    new_version = methodology.load().version
-    bootstrap.ensure_ready(path)
+    new_version = methodology.load(edited).version
+    bootstrap.ensure_ready(path, Settings.resolve(path).methodology)
     with db.connect(path) as con:
         versions = con.execute("SELECT DISTINCT methodology_version FROM scores").fetchall()
     assert versions == [(new_version,)]

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import BUNDLED
 
 from risk import bootstrap, cli, db
 
@@ -26,7 +27,7 @@ ACTIONS = ("add", "list", "edit", "delete", "restore", "history")
 def bundled_db(tmp_path_factory) -> Path:
     """The bundled evidence base, built once; each test works on its own copy."""
     path = tmp_path_factory.mktemp("bundled") / "risk.duckdb"
-    bootstrap.init_database(path)
+    bootstrap.init_database(path, method=BUNDLED)
     return path
 
 

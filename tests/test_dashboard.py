@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
+from conftest import BUNDLED
 from streamlit.testing.v1 import AppTest
 
 from risk import annotations, bootstrap, db
@@ -28,7 +29,7 @@ PAGES = {"Overview": "overview.py", "Why this number": "why.py", "What-if": "wha
 @pytest.fixture(scope="module")
 def bundled_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("bundled") / "bundled.duckdb"
-    bootstrap.init_database(path)
+    bootstrap.init_database(path, method=BUNDLED)
     return path
 
 
@@ -86,7 +87,7 @@ def test_headline_figures_equal_the_risk_api(app_db):
     at = run_page("Overview")
     no_exception(at)
     with db.connect(app_db) as con:
-        heads = queries.headline(con, load())
+        heads = queries.headline(con, BUNDLED)
         names = {h["name"]: h for h in heads}
     shown = {m.label: m.value for m in at.metric}
     assert set(shown) == set(names) == {"Microsoft", "OpenAI"}
@@ -151,7 +152,7 @@ def test_what_if_sliders_change_the_composite_and_leave_saved_scores_alone(app_d
     assert first.keys() == second.keys() and first != second
     assert count(app_db, sql) == before
     with db.connect(app_db) as con:
-        trial = queries.what_if(con, load(), {"spend": 1.0, "tensions": 0.0,
+        trial = queries.what_if(con, BUNDLED, {"spend": 1.0, "tensions": 0.0,
                                               "chip_programs": 0.35}, {})  # fmt: skip
     expected = {f"{r['dependent']} (what-if)": f"{r['what_if']:.1f}"
                 for r in queries.what_if_latest(trial)}  # fmt: skip
@@ -172,7 +173,7 @@ def test_why_this_number_matches_explain(app_db):
     at.date_input(key="why_day").set_value(date(2024, 6, 30)).run()
     no_exception(at)
     with db.connect(app_db) as con:
-        result = queries.explanation(con, load(), "microsoft", "spend", date(2024, 6, 30))
+        result = queries.explanation(con, BUNDLED, "microsoft", "spend", date(2024, 6, 30))
     assert f"{result.score:.2f}" in at.subheader[0].value
     table = at.dataframe[-1].value
     assert list(table["id"]) == [c["evidence_id"] for c in result.contributions]
@@ -229,7 +230,7 @@ def test_a_write_by_another_process_shows_on_the_next_rerun(app_db):
     at.text_input(key="author_name").input("ana").run()
     assert any("No annotation" in i.value for i in at.info)
     annotations.add({"dependent": "openai", "date": "2024-01-10", "title": "From the CLI"},
-                    "cli", app_db)  # fmt: skip
+                    "cli", app_db, method=BUNDLED)  # fmt: skip
     at.run()
     assert list(at.dataframe[0].value["title"]) == ["From the CLI"]
 
@@ -274,7 +275,8 @@ def test_annotations_need_an_author(app_db):
 
 
 def test_annotation_delete_and_restore_buttons(app_db):
-    annotations.add({"dependent": "openai", "date": "2024-01-10", "title": "T"}, "x", app_db)
+    annotations.add({"dependent": "openai", "date": "2024-01-10", "title": "T"}, "x", app_db,
+                    method=BUNDLED)
     at = run_page("Annotations")
     at.text_input(key="author_name").input("ana").run()
     at.button(key="ann_delete_1").click().run()
@@ -287,7 +289,8 @@ def test_annotation_delete_and_restore_buttons(app_db):
 
 def test_annotations_are_drawn_on_their_panels(app_db):
     annotations.add({"dependent": "microsoft", "family": "spend", "date": "2024-01-10",
-                     "end_date": "2024-03-01", "title": "<b>bold?</b>"}, "x", app_db)
+                     "end_date": "2024-03-01", "title": "<b>bold?</b>"}, "x", app_db,
+                         method=BUNDLED)
     at = run_page("Overview")
     comp, grid = figures(at)
     marks = [t for t in comp["data"] + grid["data"] if t["meta"].get("role") == "annotation"]
@@ -302,7 +305,8 @@ ARTICLE = "Microsoft a commandé pour 10 milliards de dollars de GPU H100 à Nvi
 def test_review_queue_rejects_without_reason_then_accepts_with_an_edit(app_db):
     from risk.reader import queue
 
-    queue.ingest_text(ARTICLE, published="2024-03-01", title="Essai", db_file=app_db)
+    queue.ingest_text(ARTICLE, published="2024-03-01", title="Essai", db_file=app_db,
+                      method=BUNDLED)
     with db.connect(app_db) as con:
         (cand, *_) = queue.pending_candidates(con)
     items = count(app_db, "SELECT count(*) FROM evidence")
@@ -328,7 +332,7 @@ def test_exports_page_lists_scheduled_bundles_with_their_checksums(app_db, tmp_p
     from risk import exports
 
     out = tmp_path / "exports"
-    exports.write_bundle(out, app_db)
+    exports.write_bundle(out, app_db, method=BUNDLED)
     at = run_page("Exports")
     no_exception(at)
     at.text_input(key="exp_dir").input(str(out)).run()
@@ -344,17 +348,17 @@ def test_saving_a_what_if_makes_it_the_methodology_and_rescores(app_db, tmp_path
     config = tmp_path / "methodology.toml"
     shutil.copy(METHODOLOGY_FILE, config)
     monkeypatch.setenv("RISK_METHODOLOGY", str(config))
-    old = load()
+    old = load(config)
     at = run_page("What-if")
     at.slider(key="w_tensions").set_value(0.0).run()
     at.text_input(key="new_semver").set_value(old.semver).run()
     at.button(key="save_method").click().run()
     assert any("already in use" in e.value for e in at.error)
-    assert load().version == old.version
+    assert load(config).version == old.version
     at.text_input(key="new_semver").set_value("1.1.0").run()
     at.button(key="save_method").click().run()
     no_exception(at)
-    new = load()
+    new = load(config)
     assert (new.semver, new.families["tensions"].weight) == ("1.1.0", 0.0)
     with db.connect(app_db) as con:
         versions = con.execute("SELECT DISTINCT methodology_version FROM scores").fetchall()

@@ -13,6 +13,7 @@ import pytest
 
 from risk import db
 from risk.errors import DatabaseBusyError
+from risk.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -102,7 +103,7 @@ def test_lock_held_too_long_is_reported_in_one_line(db_file):
 def test_risk_db_environment_variable_selects_the_database(tmp_path, monkeypatch):
     target = tmp_path / "env.duckdb"
     monkeypatch.setenv("RISK_DB", str(target))
-    with db.connect() as con:
+    with db.connect(Settings.resolve().db_path) as con:
         db.migrate(con)
     assert target.exists()
     assert os.path.getsize(target) > 0

@@ -22,7 +22,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
-from conftest import add_items, item_row, methodology_dict
+from conftest import BUNDLED, add_items, item_row, methodology_dict
 
 from risk import db, exports, scoring
 from risk.errors import ValidationError
@@ -294,7 +294,7 @@ def test_sigkill_mid_export_leaves_no_bundle_and_no_bundle_like_litter(golden_db
     assert exports.list_bundles(out) == []
     assert all(name.startswith(".") and not exports.BUNDLE_NAME.match(name)
                for name in _entries(out))  # fmt: skip
-    bundle = exports.write_bundle(out, golden_db)  # the next run clears the litter
+    bundle = exports.write_bundle(out, golden_db, method=BUNDLED)  # the next run clears the litter
     assert _entries(out) == [bundle.name]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import item_row, write_csv
+from conftest import BUNDLED, item_row, write_csv
 
 from risk import db, importer
 from risk.errors import ValidationError
@@ -19,7 +19,7 @@ def counts(path):
 
 def test_good_file_imports_every_row_and_rescores(db_file, tmp_path, monkeypatch):
     file = write_csv(tmp_path / "ok.csv", [item_row(id="A-1"), item_row(id="A-2")])
-    report = importer.import_file(file, db_file)
+    report = importer.import_file(file, db_file, method=BUNDLED)
     assert (report.kind, report.rows) == ("evidence", 2)
     evidence, sources, _, scores = counts(db_file)
     assert (evidence, sources) == (2, 1)  # the shared source is stored once
@@ -55,16 +55,18 @@ def test_bad_row_is_reported_with_line_and_column_and_nothing_is_written(
     bad = item_row(id="A-2", **override) if "id" not in override else item_row(**override)
     file = write_csv(tmp_path / "bad.csv", [item_row(id="A-1"), bad])
     with pytest.raises(ValidationError) as err:
-        importer.import_file(file, db_file)
+        importer.import_file(file, db_file, method=BUNDLED)
     assert any(expected in p for p in err.value.problems), err.value.problems
     assert counts(db_file) == before
 
 
 def test_id_already_in_the_database_is_a_duplicate(db_file, tmp_path):
-    importer.import_file(write_csv(tmp_path / "a.csv", [item_row(id="A-1")]), db_file)
+    importer.import_file(write_csv(tmp_path / "a.csv", [item_row(id="A-1")]), db_file,
+                         method=BUNDLED)
     before = counts(db_file)
     with pytest.raises(ValidationError, match="duplicate id 'A-1': already stored"):
-        importer.import_file(write_csv(tmp_path / "b.csv", [item_row(id="A-1")]), db_file)
+        importer.import_file(write_csv(tmp_path / "b.csv", [item_row(id="A-1")]), db_file,
+                             method=BUNDLED)
     assert counts(db_file) == before
 
 
@@ -72,7 +74,7 @@ def test_every_problem_in_the_file_is_reported_not_only_the_first(db_file, tmp_p
     file = write_csv(tmp_path / "bad.csv", [item_row(id="A-1", magnitude=0),
                                             item_row(id="A-2", date="yesterday")])
     with pytest.raises(ValidationError) as err:
-        importer.import_file(file, db_file)
+        importer.import_file(file, db_file, method=BUNDLED)
     assert [p.split(",")[1].strip() for p in err.value.problems] == ["line 2", "line 3"]
 
 
@@ -89,25 +91,25 @@ def test_unreadable_file_gives_one_line_error(db_file, tmp_path, content, expect
     file = tmp_path / "x.csv"
     file.write_bytes(content)
     with pytest.raises(ValidationError, match=re.escape(expected)):
-        importer.import_file(file, db_file)
+        importer.import_file(file, db_file, method=BUNDLED)
 
 
 def test_ragged_and_malformed_rows_are_located(db_file, tmp_path):
     rows = write_csv(tmp_path / "ok.csv", [item_row(id="A-1")]).read_text().splitlines()
     (tmp_path / "ragged.csv").write_text(rows[0] + "\n" + rows[1] + ",extra\n")
     with pytest.raises(ValidationError, match="line 2: expected 21 fields, found 22"):
-        importer.import_file(tmp_path / "ragged.csv", db_file)
+        importer.import_file(tmp_path / "ragged.csv", db_file, method=BUNDLED)
     (tmp_path / "quote.csv").write_text(rows[0] + '\n"A-1,2020-01-01\n')
     with pytest.raises(ValidationError, match=r"malformed CSV|expected 21 fields"):
-        importer.import_file(tmp_path / "quote.csv", db_file)
+        importer.import_file(tmp_path / "quote.csv", db_file, method=BUNDLED)
 
 
 def test_organisations_file_adds_a_new_dependent_without_code(db_file, tmp_path):
     orgs = tmp_path / "orgs.csv"
     orgs.write_text("id,name,roles,aliases\nmeta,Meta,dependent;alternative,Facebook\n")
-    assert importer.import_file(orgs, db_file).kind == "organisations"
+    assert importer.import_file(orgs, db_file, method=BUNDLED).kind == "organisations"
     importer.import_file(write_csv(tmp_path / "e.csv", [item_row(dependent="Facebook")]),
-                         db_file)
+                         db_file, method=BUNDLED)
     with db.connect(db_file) as con:
         deps = con.execute("SELECT DISTINCT dependent FROM scores").fetchall()
     assert deps == [("meta",)]
@@ -117,5 +119,5 @@ def test_bad_organisation_roles_are_rejected(db_file, tmp_path):
     orgs = tmp_path / "orgs.csv"
     orgs.write_text("id,name,roles,aliases\nMeta Inc,Meta,overlord,\n")
     with pytest.raises(ValidationError) as err:
-        importer.import_file(orgs, db_file)
+        importer.import_file(orgs, db_file, method=BUNDLED)
     assert len(err.value.problems) == 2

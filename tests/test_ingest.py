@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import BUNDLED
 
 from risk import db
 from risk.errors import NotFoundError, ValidationError
@@ -43,7 +44,8 @@ def _cli(*args: str) -> subprocess.CompletedProcess:
 
 def test_ingest_returns_exactly_the_documented_keys(db_file: Path) -> None:
     result = queue.ingest_text(ARTICLE_FR, published="2025-10-08", title="T",
-                                url="https://www.example.fr/a", db_file=db_file)  # fmt: skip
+                                url="https://www.example.fr/a", db_file=db_file,
+                                    method=BUNDLED)  # fmt: skip
     assert set(result) == {"organisations", "chips", "money", "dates", "candidates", "source"}
     assert result["source"] == {"path": None, "title": "T", "url": "https://www.example.fr/a",
                                 "published": "2025-10-08", "language": "fr"}  # fmt: skip
@@ -57,7 +59,7 @@ def test_ingest_returns_exactly_the_documented_keys(db_file: Path) -> None:
 
 
 def test_candidates_are_stored_pending(db_file: Path) -> None:
-    result = queue.ingest_text(ARTICLE_FR, published="2025-10-08", db_file=db_file)
+    result = queue.ingest_text(ARTICLE_FR, published="2025-10-08", db_file=db_file, method=BUNDLED)
     with db.connect(db_file) as con:
         pending = queue.pending_candidates(con)
         art = queue.article(con, pending[0]["article_id"])
@@ -69,23 +71,24 @@ def test_candidates_are_stored_pending(db_file: Path) -> None:
 
 
 def test_the_same_article_twice_creates_no_duplicates(db_file: Path) -> None:
-    queue.ingest_text(ARTICLE_FR, published="2025-10-08", db_file=db_file)
+    queue.ingest_text(ARTICLE_FR, published="2025-10-08", db_file=db_file, method=BUNDLED)
     before = (_count(db_file, "articles"), _count(db_file, "candidates"))
     again = queue.ingest_text("\n  " + ARTICLE_FR + "\n\n",
-                               published="2025-10-08", db_file=db_file)  # fmt: skip
+                               published="2025-10-08", db_file=db_file, method=BUNDLED)  # fmt: skip
     assert (_count(db_file, "articles"), _count(db_file, "candidates")) == before == (1, before[1])
     assert before[1] == len(again["candidates"]) > 0
 
 
 def test_dry_run_stores_nothing(db_file: Path) -> None:
     result = queue.ingest_text(ARTICLE_FR, published="2025-10-08", db_file=db_file,
-                                dry_run=True)  # fmt: skip
+                                dry_run=True, method=BUNDLED)  # fmt: skip
     assert result["candidates"] and all(c["id"] is None for c in result["candidates"])
     assert _count(db_file, "articles") == _count(db_file, "candidates") == 0
 
 
 def test_an_article_without_nvidia_gives_no_candidate(db_file: Path) -> None:
-    result = queue.ingest_text(ARTICLE_NO_NVIDIA, published="2025-10-08", db_file=db_file)
+    result = queue.ingest_text(ARTICLE_NO_NVIDIA, published="2025-10-08", db_file=db_file,
+                               method=BUNDLED)
     assert result["candidates"] == []
     assert result["organisations"] == ["microsoft", "openai"]
     assert _count(db_file, "candidates") == 0
@@ -93,7 +96,7 @@ def test_an_article_without_nvidia_gives_no_candidate(db_file: Path) -> None:
 
 def test_a_future_publication_date_is_refused(db_file: Path) -> None:
     with pytest.raises(ValidationError, match="in the future"):
-        queue.ingest_text(ARTICLE_FR, published="2999-01-01", db_file=db_file)
+        queue.ingest_text(ARTICLE_FR, published="2999-01-01", db_file=db_file, method=BUNDLED)
 
 
 @pytest.mark.parametrize(
@@ -131,7 +134,7 @@ def test_cli_json_prints_one_object_per_file(db_file: Path, tmp_path: Path) -> N
 
 def _first_candidate(db_file: Path, family: str = "spend") -> dict:
     queue.ingest_text(ARTICLE_FR, published="2025-10-08", url="https://www.lesechos.fr/x",
-                       title="Microsoft commande", db_file=db_file)  # fmt: skip
+                       title="Microsoft commande", db_file=db_file, method=BUNDLED)  # fmt: skip
     with db.connect(db_file) as con:
         return next(c for c in queue.pending_candidates(con) if c["family"] == family)
 
@@ -148,7 +151,7 @@ def test_accept_creates_evidence_and_changes_scores(db_file: Path) -> None:
     cand = _first_candidate(db_file)
     before = _spend_score(db_file, cand["dependent"])
     evidence_id = queue.accept_candidate(
-        cand["id"], {"magnitude": 4, "source_reliability": "B"}, "ana", db_file)
+        cand["id"], {"magnitude": 4, "source_reliability": "B"}, "ana", db_file, method=BUNDLED)
     with db.connect(db_file) as con:
         ev = con.execute(
             "SELECT e.dependent, e.family, e.direction, e.magnitude, e.origin, s.publisher, "
@@ -168,21 +171,22 @@ def test_accept_creates_evidence_and_changes_scores(db_file: Path) -> None:
 def test_accept_with_a_bad_edit_writes_nothing(db_file: Path) -> None:
     cand = _first_candidate(db_file)
     with pytest.raises(ValidationError, match="magnitude"):
-        queue.accept_candidate(cand["id"], {"magnitude": 9}, "ana", db_file)
+        queue.accept_candidate(cand["id"], {"magnitude": 9}, "ana", db_file, method=BUNDLED)
     with pytest.raises(ValidationError, match="not an evidence column"):
-        queue.accept_candidate(cand["id"], {"colour": "red"}, "ana", db_file)
+        queue.accept_candidate(cand["id"], {"colour": "red"}, "ana", db_file, method=BUNDLED)
     assert _count(db_file, "evidence") == 0
     assert _count(db_file, "candidates", "status = 'pending'") == _count(db_file, "candidates")
 
 
 def test_reject_keeps_the_reason_and_is_not_proposed_again(db_file: Path) -> None:
     cand = _first_candidate(db_file)
-    queue.reject_candidate(cand["id"], "already in the base as EV-0012", "ana", db_file)
+    queue.reject_candidate(cand["id"], "already in the base as EV-0012", "ana", db_file,
+                           method=BUNDLED)
     with db.connect(db_file) as con:
         row = con.execute("SELECT status, reason, reviewer FROM candidates WHERE id = ?",
                           [cand["id"]]).fetchone()  # fmt: skip
     assert row == ("rejected", "already in the base as EV-0012", "ana")
-    again = queue.ingest_text(ARTICLE_FR, published="2025-10-08", db_file=db_file)
+    again = queue.ingest_text(ARTICLE_FR, published="2025-10-08", db_file=db_file, method=BUNDLED)
     with db.connect(db_file) as con:
         pending = {(c["dependent"], c["family"]) for c in queue.pending_candidates(con)}
     assert (cand["dependent"], cand["family"]) not in pending
@@ -192,9 +196,9 @@ def test_reject_keeps_the_reason_and_is_not_proposed_again(db_file: Path) -> Non
 def test_reject_needs_a_reason_and_a_pending_candidate(db_file: Path) -> None:
     cand = _first_candidate(db_file)
     with pytest.raises(ValidationError, match="reason"):
-        queue.reject_candidate(cand["id"], "  ", "ana", db_file)
-    queue.reject_candidate(cand["id"], "off topic", "ana", db_file)
+        queue.reject_candidate(cand["id"], "  ", "ana", db_file, method=BUNDLED)
+    queue.reject_candidate(cand["id"], "off topic", "ana", db_file, method=BUNDLED)
     with pytest.raises(ValidationError, match="already rejected"):
-        queue.accept_candidate(cand["id"], {}, "ana", db_file)
+        queue.accept_candidate(cand["id"], {}, "ana", db_file, method=BUNDLED)
     with pytest.raises(NotFoundError):
-        queue.reject_candidate(99999, "nope", "ana", db_file)
+        queue.reject_candidate(99999, "nope", "ana", db_file, method=BUNDLED)

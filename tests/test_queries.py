@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from conftest import add_items, item_row
+from conftest import BUNDLED, add_items, item_row
 
 from risk import db, explain, scoring
 from risk.errors import ValidationError
@@ -123,9 +123,9 @@ def test_problems_are_split_by_column_for_the_form():
 
 def test_add_evidence_rejects_then_accepts(scored):
     with pytest.raises(ValidationError) as caught:
-        queries.add_evidence(item_row(id="N-1", summary=""), scored)
+        queries.add_evidence(item_row(id="N-1", summary=""), scored, method=BUNDLED)
     assert "column summary: is empty" in caught.value.problems
-    queries.add_evidence(item_row(id="N-1", date="2020-05-01"), scored)
+    queries.add_evidence(item_row(id="N-1", date="2020-05-01"), scored, method=BUNDLED)
     assert queries.next_evidence_id(scored) == "EV-0001"
     with db.connect(scored) as con:
         assert con.execute("SELECT count(*) FROM evidence WHERE id = 'N-1'").fetchone()[0] == 1
@@ -151,7 +151,7 @@ def test_bundle_list_of_a_missing_folder_is_empty(tmp_path):
 
 def test_data_version_rises_with_every_write(scored, method):
     first = queries.data_version(scored)
-    queries.add_evidence(item_row(id="N-2", date="2020-05-01"), scored)
+    queries.add_evidence(item_row(id="N-2", date="2020-05-01"), scored, method=BUNDLED)
     assert queries.data_version(scored) > first
 
 

@@ -137,7 +137,7 @@ def test_a_locked_database_is_logged_as_busy_and_retried(scored_db, method, tmp_
 def test_an_overrunning_run_skips_missed_ticks_and_says_so(scored_db, method, tmp_path):
     active, overlaps = [], []
 
-    def slow_prepare(_db: object) -> None:
+    def slow_prepare(_db: object, _method: object) -> None:
         overlaps.append(len(active))
         active.append(1)
         time.sleep(2.2)

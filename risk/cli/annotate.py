@@ -14,6 +14,7 @@ from pathlib import Path
 from risk import annotations, bootstrap, db
 from risk.cli.common import add_db, iso_date
 from risk.errors import ValidationError
+from risk.settings import Settings
 
 _RAW = argparse.RawDescriptionHelpFormatter
 
@@ -84,19 +85,22 @@ def _print_history(revisions: list[dict]) -> None:
 
 
 def _cmd_add(args: argparse.Namespace) -> int:
-    path = bootstrap.ensure_ready(args.db)
+    settings = Settings.resolve(args.db)
+    path = bootstrap.ensure_ready(settings.db_path, settings.methodology)
     fields = {
         "dependent": args.dependent, "date": args.date, "end_date": args.end,
         "family": args.family, "evidence_id": args.evidence, "title": args.title,
         "body": args.body, "tags": args.tag or [],
     }  # fmt: skip
-    record = annotations.add(fields, annotations.resolve_author(args.author), path)
+    record = annotations.add(fields, annotations.resolve_author(args.author), path,
+                             settings.methodology)  # fmt: skip
     print(f"added annotation {record['id']}")
     return 0
 
 
 def _cmd_list(args: argparse.Namespace) -> int:
-    path = bootstrap.ensure_ready(args.db)
+    settings = Settings.resolve(args.db)
+    path = bootstrap.ensure_ready(settings.db_path, settings.methodology)
     with db.connect(path) as con:
         records = annotations.list_annotations(
             con, dependent=args.dependent, family=args.family, tag=args.tag,
@@ -111,7 +115,8 @@ def _cmd_list(args: argparse.Namespace) -> int:
 
 
 def _cmd_edit(args: argparse.Namespace) -> int:
-    path = bootstrap.ensure_ready(args.db)
+    settings = Settings.resolve(args.db)
+    path = bootstrap.ensure_ready(settings.db_path, settings.methodology)
     options = {
         "dependent": args.dependent, "date": args.date, "end_date": args.end,
         "family": args.family, "evidence_id": args.evidence, "title": args.title,
@@ -124,7 +129,8 @@ def _cmd_edit(args: argparse.Namespace) -> int:
             "--dependent, --tag or --no-tags"
         )
     before = _revision_of(path, args.id)
-    record = annotations.edit(args.id, changes, annotations.resolve_author(args.author), path)
+    record = annotations.edit(args.id, changes, annotations.resolve_author(args.author), path,
+                              settings.methodology)  # fmt: skip
     if record["revision"] == before:
         print(f"annotation {record['id']} unchanged: the values given are the current ones")
     else:
@@ -140,7 +146,8 @@ def _revision_of(path: Path, annotation_id: int) -> int | None:
 
 
 def _cmd_delete(args: argparse.Namespace) -> int:
-    path = bootstrap.ensure_ready(args.db)
+    settings = Settings.resolve(args.db)
+    path = bootstrap.ensure_ready(settings.db_path, settings.methodology)
     record = annotations.delete(args.id, annotations.resolve_author(args.author), path)
     print(f"deleted annotation {record['id']} (kept with its history; "
           f"undo with: python -m risk annotate restore {record['id']})")  # fmt: skip
@@ -148,14 +155,16 @@ def _cmd_delete(args: argparse.Namespace) -> int:
 
 
 def _cmd_restore(args: argparse.Namespace) -> int:
-    path = bootstrap.ensure_ready(args.db)
+    settings = Settings.resolve(args.db)
+    path = bootstrap.ensure_ready(settings.db_path, settings.methodology)
     record = annotations.restore(args.id, annotations.resolve_author(args.author), path)
     print(f"restored annotation {record['id']}: now revision {record['revision']}")
     return 0
 
 
 def _cmd_history(args: argparse.Namespace) -> int:
-    path = bootstrap.ensure_ready(args.db)
+    settings = Settings.resolve(args.db)
+    path = bootstrap.ensure_ready(settings.db_path, settings.methodology)
     with db.connect(path) as con:
         revisions = annotations.history(con, args.id)
     if args.json:

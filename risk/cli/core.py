@@ -15,11 +15,12 @@ from risk.cli.common import add_db, iso_date
 from risk.errors import ValidationError
 from risk.evidence import parse_iso_date
 from risk.methodology import COMPOSITE
-from risk.methodology import load as load_methodology
+from risk.settings import Settings
 
 
 def _cmd_init(args: argparse.Namespace) -> int:
-    report = bootstrap.init_database(args.db)
+    settings = Settings.resolve(args.db)
+    report = bootstrap.init_database(settings.db_path, settings.methodology)
     done = ", ".join(report.migrations) or "none needed"
     print(f"database: {report.path}")
     print(f"migrations applied: {done}")
@@ -34,8 +35,9 @@ def _cmd_init(args: argparse.Namespace) -> int:
 
 
 def _cmd_score(args: argparse.Namespace) -> int:
-    method = load_methodology()
-    path = bootstrap.ensure_ready(args.db)
+    settings = Settings.resolve(args.db)
+    method = settings.methodology
+    path = bootstrap.ensure_ready(settings.db_path, method)
     rows = db.write_with_retry(lambda con: scoring.rescore(con, method), path)
     with db.connect(path) as con:
         latest = scoring.latest(con)
@@ -53,8 +55,9 @@ def _cmd_score(args: argparse.Namespace) -> int:
 
 
 def _cmd_explain(args: argparse.Namespace) -> int:
-    method = load_methodology()
-    path = bootstrap.ensure_ready(args.db)
+    settings = Settings.resolve(args.db)
+    method = settings.methodology
+    path = bootstrap.ensure_ready(settings.db_path, method)
     with db.connect(path) as con:
         start, end = scoring.grid_bounds(con, method)
         day = parse_iso_date(args.date)
@@ -95,8 +98,9 @@ def _print_explanation(result: explain_mod.Explanation) -> None:
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
-    path = bootstrap.ensure_ready(args.db)
-    report = importer.import_file(Path(args.file), path)
+    settings = Settings.resolve(args.db)
+    path = bootstrap.ensure_ready(settings.db_path, settings.methodology)
+    report = importer.import_file(Path(args.file), path, settings.methodology)
     print(f"imported {report.rows} {report.kind} from {args.file}; "
           f"rescored ({report.score_rows} score rows)")  # fmt: skip
     return 0

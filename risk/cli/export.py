@@ -15,6 +15,7 @@ from pathlib import Path
 from risk import bootstrap, exports
 from risk.cli.common import add_db
 from risk.exports import schedule
+from risk.settings import Settings
 
 
 def _positive_int(text: str) -> int:
@@ -28,8 +29,10 @@ def _positive_int(text: str) -> int:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    path = bootstrap.ensure_ready(args.db)
-    bundle = exports.write_bundle(Path(args.out), path, keep=args.keep, excel=args.excel)
+    settings = Settings.resolve(args.db)
+    path = bootstrap.ensure_ready(settings.db_path, settings.methodology)
+    bundle = exports.write_bundle(Path(args.out), path, keep=args.keep, excel=args.excel,
+                                  method=settings.methodology)  # fmt: skip
     manifest = json.loads((bundle / exports.MANIFEST).read_text(encoding="utf-8"))
     print(f"bundle: {bundle}")
     print(f"methodology {manifest['methodology_version']}, generated {manifest['generated_at']}")

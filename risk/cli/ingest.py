@@ -11,12 +11,14 @@ import json
 
 from risk.cli.common import add_db, iso_date
 from risk.reader import queue
+from risk.settings import Settings
 
 
 def _cmd_ingest(args: argparse.Namespace) -> int:
+    settings = Settings.resolve(args.db)
     results = queue.ingest_files(
         args.files, published=args.published, title=args.title, url=args.url,
-        db_file=args.db, dry_run=args.dry_run,
+        db_file=settings.db_path, method=settings.methodology, dry_run=args.dry_run,
     )  # fmt: skip
     for result in results:
         if args.json:

@@ -32,7 +32,6 @@ import risk
 from risk import alerts, db
 from risk.errors import ValidationError
 from risk.methodology import Methodology
-from risk.methodology import load as load_methodology
 
 MANIFEST = "manifest.json"
 TEMP_PREFIX = ".tmp-export-"
@@ -171,12 +170,11 @@ class Snapshot:
 
 
 def read_snapshot(
-    db_file: str | Path | None = None,
-    method: Methodology | None = None,
+    db_file: str | Path,
+    method: Methodology,
     wait_seconds: float = db.DEFAULT_WAIT_SECONDS,
 ) -> Snapshot:
     """One short read transaction, closed before anything is written."""
-    method = method or load_methodology()
     with db.connect(db_file, wait_seconds) as con:
         generated = datetime.now(UTC).replace(microsecond=0)
         con.execute("BEGIN TRANSACTION")
@@ -264,11 +262,11 @@ def bundle_name(moment: datetime) -> str:
 
 def write_bundle(
     out_dir: Path,
-    db_file: str | Path | None = None,
+    db_file: str | Path,
     keep: int | None = None,
     excel: bool = False,
     *,
-    method: Methodology | None = None,
+    method: Methodology,
     wait_seconds: float = db.DEFAULT_WAIT_SECONDS,
 ) -> Path:
     """Write one bundle atomically and return its folder; prune to ``keep`` newest after."""
@@ -419,10 +417,10 @@ def _check_file(file: Path, meta: dict) -> str | None:
 
 
 def build_zip(
-    db_file: str | Path | None = None,
+    db_file: str | Path,
     excel: bool = False,
     *,
-    method: Methodology | None = None,
+    method: Methodology,
 ) -> bytes:
     """The current bundle as a zip, built in memory on demand (the dashboard's download)."""
     snapshot = read_snapshot(db_file, method)

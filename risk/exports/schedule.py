@@ -22,6 +22,7 @@ from croniter import croniter
 from risk import bootstrap, db, exports
 from risk.errors import ValidationError
 from risk.methodology import Methodology
+from risk.settings import Settings
 
 Log = Callable[[str], None]
 MAX_SLEEP_SECONDS = 60.0  # wake at least this often, so clock changes are noticed
@@ -83,16 +84,21 @@ def run_once(
     keep: int | None = None,
     excel: bool = False,
     *,
-    prepare: Callable[[str | Path | None], object] | None = bootstrap.ensure_ready,
+    prepare: Callable[[Path, Methodology], object] | None = bootstrap.ensure_ready,
     method: Methodology | None = None,
     wait_seconds: float = db.DEFAULT_WAIT_SECONDS,
 ) -> str:
-    """One export; returns the outcome as one log phrase and never raises an Exception."""
+    """One export; returns the outcome as one log phrase and never raises an Exception.
+
+    A scheduled run is an entry point: it resolves the settings afresh (``method`` overrides
+    the methodology in force, for tests), so a methodology saved between ticks is used."""
     started = time.monotonic()
     try:
+        settings = Settings.resolve(db_file)
+        method = method or settings.methodology
         if prepare is not None:
-            prepare(db_file)
-        bundle = exports.write_bundle(out_dir, db_file, keep, excel, method=method,
+            prepare(settings.db_path, method)
+        bundle = exports.write_bundle(out_dir, settings.db_path, keep, excel, method=method,
                                       wait_seconds=wait_seconds)  # fmt: skip
         manifest = json.loads((bundle / exports.MANIFEST).read_text(encoding="utf-8"))
         rows = sum(f["rows"] for f in manifest["files"].values())
@@ -111,7 +117,7 @@ def run_schedule(
     stop_event: threading.Event | None = None,
     log: Log = _print_log,
     *,
-    prepare: Callable[[str | Path | None], object] | None = bootstrap.ensure_ready,
+    prepare: Callable[[Path, Methodology], object] | None = bootstrap.ensure_ready,
     method: Methodology | None = None,
     wait_seconds: float = db.DEFAULT_WAIT_SECONDS,
 ) -> ScheduleReport:

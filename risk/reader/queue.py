@@ -22,8 +22,8 @@ import duckdb
 
 from risk import bootstrap, db, evidence, organisations, scoring
 from risk.errors import NotFoundError, ValidationError
-from risk.methodology import load as load_methodology
-from risk.paths import DATA_DIR, db_path
+from risk.methodology import Methodology
+from risk.paths import DATA_DIR
 from risk.reader.candidates import Article, read
 from risk.reader.mentions import Vocabulary
 from risk.textfiles import read_utf8
@@ -60,21 +60,21 @@ def _parse_day(text: str) -> date:
         raise ValidationError(f"published: {exc}") from exc
 
 
-def _ready(db_file: str | Path | None) -> Path:
+def _ready(db_file: str | Path, method: Methodology) -> Path:
     """A database with the ingestion tables: a new one is built and filled as on first use;
     an existing one is only upgraded (never refilled behind the user's back)."""
-    target = db_path(db_file)
+    target = Path(db_file)
     if not target.exists():
-        return bootstrap.init_database(target).path
+        return bootstrap.init_database(target, method).path
     with db.connect(target) as con:
         if db.needs_migration(con):
             db.migrate(con)
     return target
 
 
-def _directory(db_file: str | Path | None) -> organisations.Directory:
+def _directory(db_file: str | Path) -> organisations.Directory:
     """Organisations from the database, or from the bundled CSV when there is none yet."""
-    target = db_path(db_file)
+    target = Path(db_file)
     if target.exists():
         with db.connect(target) as con:
             try:
@@ -96,10 +96,10 @@ class _Reader:
     vendor: str
 
 
-def _reader(db_file: str | Path | None, dry_run: bool) -> _Reader:
-    target = db_path(db_file) if dry_run else _ready(db_file)
+def _reader(db_file: str | Path, method: Methodology, dry_run: bool) -> _Reader:
+    target = Path(db_file) if dry_run else _ready(db_file, method)
     return _Reader(None if dry_run else target, Vocabulary(_directory(target)),
-                   load_methodology().vendor)  # fmt: skip
+                   method.vendor)  # fmt: skip
 
 
 def _extract(
@@ -135,11 +135,11 @@ def _store(reader: _Reader, batch: list[tuple[str, dict]]) -> None:
 
 def ingest_text(
     text: str, published: str | date | None = None, title: str | None = None,
-    url: str | None = None, path: str | None = None, db_file: str | Path | None = None,
-    dry_run: bool = False,
+    url: str | None = None, path: str | None = None, *, db_file: str | Path,
+    method: Methodology, dry_run: bool = False,
 ) -> dict:  # fmt: skip
     """Read one article; unless ``dry_run``, store it and its candidates as pending."""
-    reader = _reader(db_file, dry_run)
+    reader = _reader(db_file, method, dry_run)
     result = _extract(reader, text, published, title, url, path)
     if not dry_run:
         _store(reader, [(text, result)])
@@ -153,7 +153,8 @@ def ingest_file(path: str | Path, **options: object) -> dict:
 
 def ingest_files(
     paths: list[str | Path], published: str | date | None = None, title: str | None = None,
-    url: str | None = None, db_file: str | Path | None = None, dry_run: bool = False,
+    url: str | None = None, *, db_file: str | Path, method: Methodology,
+    dry_run: bool = False,
 ) -> list[dict]:  # fmt: skip
     """Every file is read and checked before any is stored: one bad file and nothing is
     written; the good batch is then stored in one transaction."""
@@ -166,7 +167,7 @@ def ingest_files(
             problems.extend(exc.problems)
     if problems:
         raise ValidationError(problems)
-    reader = _reader(db_file, dry_run)
+    reader = _reader(db_file, method, dry_run)
     batch = [(text, _extract(reader, text, published, title, url, p)) for p, text in texts]
     if not dry_run:
         _store(reader, batch)
@@ -303,13 +304,12 @@ def evidence_row(con: duckdb.DuckDBPyConnection, cand: dict, edits: dict) -> dic
 
 
 def accept_candidate(
-    candidate_id: int, edits: dict, reviewer: str, db_file: str | Path | None = None
+    candidate_id: int, edits: dict, reviewer: str, db_file: str | Path, method: Methodology
 ) -> str:
     """Make the candidate evidence (validated like any item), mark it accepted, rescore:
     all in one transaction. Returns the new evidence id."""
     reviewer = _reviewer(reviewer)
-    method = load_methodology()
-    target = _ready(db_file)
+    target = _ready(db_file, method)
 
     def work(con: duckdb.DuckDBPyConnection) -> str:
         cand = _pending(con, candidate_id)
@@ -330,13 +330,13 @@ def accept_candidate(
 
 
 def reject_candidate(
-    candidate_id: int, reason: str, reviewer: str, db_file: str | Path | None = None
+    candidate_id: int, reason: str, reviewer: str, db_file: str | Path, method: Methodology
 ) -> None:
     """Keep the candidate as rejected with its reason, so it is never proposed again."""
     if not (reason or "").strip():
         raise ValidationError(f"candidate {candidate_id}: a rejection needs a reason")
     reviewer = _reviewer(reviewer)
-    target = _ready(db_file)
+    target = _ready(db_file, method)
 
     def work(con: duckdb.DuckDBPyConnection) -> None:
         _pending(con, candidate_id)

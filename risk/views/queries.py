@@ -313,9 +313,9 @@ def next_evidence_id(db_file: str | Path) -> str:
         return evidence.next_id(con)
 
 
-def add_evidence(row: dict[str, str], db_file: str | Path) -> dict:
+def add_evidence(row: dict[str, str], db_file: str | Path, method: Methodology) -> dict:
     """The form's item through the same validator as the CSV import; rescored on success."""
-    return evidence.add_item(row, db_file, origin="form")
+    return evidence.add_item(row, db_file, method, origin="form")
 
 
 def problems_by_column(problems: list[str]) -> dict[str, list[str]]:
