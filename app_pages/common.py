@@ -18,6 +18,7 @@ import duckdb
 import streamlit as st
 
 from risk import bootstrap, db
+from risk.errors import Problem
 from risk.methodology import COMPOSITE, Methodology
 from risk.settings import Settings
 from risk.views import charts, queries
@@ -155,9 +156,9 @@ def author_box() -> str | None:
     return st.session_state.get("author_name") or None
 
 
-def show_problems(problems: list[str], slots: dict) -> None:
+def show_problems(problems: list[Problem], slots: dict) -> None:
     """Each problem under its own field when there is one, else in a list below."""
     st.error(f"Not saved: {len(problems)} problem(s); nothing was written.")
-    for column, messages in queries.problems_by_column(problems).items():
+    for column, messages in queries.problems_by_field(problems).items():
         text = (f"{column}: " if column else "") + "; ".join(messages)
         (slots.get(column) or st).error(queries.md_escape(text))

@@ -23,7 +23,7 @@ from pathlib import Path
 import duckdb
 
 from risk import db, organisations, scoring
-from risk.errors import NotFoundError, ValidationError
+from risk.errors import NotFoundError, Problem, ValidationError
 from risk.evidence import parse_iso_date
 from risk.methodology import COMPOSITE, Methodology
 
@@ -71,10 +71,10 @@ class _Checker:
     ) -> None:
         self.con = con
         self.method = method
-        self.problems: list[str] = []
+        self.problems: list[Problem] = []
 
     def bad(self, field: str, message: str) -> None:
-        self.problems.append(f"{field}: {message}")
+        self.problems.append(Problem(field, message))
 
     def text(self, field: str, value: object, limit: int, allowed: str, required: bool) -> str:
         if value is None:
@@ -207,12 +207,12 @@ def _normalise_keys(fields: dict) -> dict:
         if name not in FIELDS:
             unknown.append(key)
         elif name in out:
-            raise ValidationError(f"{key}: given twice (as date and start_date)")
+            raise ValidationError(Problem(key, "given twice (as date and start_date)"))
         else:
             out[name] = value
     if unknown:
         raise ValidationError(
-            [f"{k}: unknown field (known: {', '.join(FIELDS)})" for k in unknown]
+            [Problem(k, f"unknown field (known: {', '.join(FIELDS)})") for k in unknown]
         )
     return out
 
@@ -244,7 +244,7 @@ def _as_date(value: date | str | None, field: str) -> date | None:
     try:
         return parse_iso_date(value)
     except ValueError as exc:
-        raise ValidationError(f"{field}: {exc}") from exc
+        raise ValidationError(Problem(field, str(exc))) from exc
 
 
 def _record(row: tuple) -> dict:
@@ -265,7 +265,7 @@ def _select(con: duckdb.DuckDBPyConnection, where: list[str], params: list) -> l
 def _dependent_id(con: duckdb.DuckDBPyConnection, name: str) -> str:
     found = organisations.directory(con).resolve(name)
     if found is None:
-        raise ValidationError(f"dependent: unknown dependent {name!r}")
+        raise ValidationError(Problem("dependent", f"unknown dependent {name!r}"))
     return found.id
 
 
@@ -302,7 +302,7 @@ def list_annotations(
         params.append(tag)
     start, end = _as_date(date_from, "from"), _as_date(date_to, "to")
     if start and end and end < start:
-        raise ValidationError(f"to: {end} is before from {start}")
+        raise ValidationError(Problem("to", f"{end} is before from {start}"))
     if start:
         where.append("coalesce(end_date, start_date) >= ?")
         params.append(start)

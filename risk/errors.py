@@ -3,16 +3,41 @@
 Each carries a one-line message meant for the user as it stands.
 """
 
+from __future__ import annotations
+
 
 class RiskError(Exception):
     """Base class: anything the CLI reports as a one-line error with a non-zero exit."""
 
 
+class Problem(str):
+    """One broken rule, located: ``field`` (a column or form field; "" when the problem is
+    the input as a whole), ``message`` and ``line`` (in a file). The string itself is the
+    one line the command line prints, unchanged from before problems had a structure, so
+    the dashboard places a problem under ``problem.field`` without parsing its text."""
+
+    field: str
+    message: str
+    line: int | None
+
+    def __new__(cls, field: str, message: str, line: int | None = None,
+                text: str | None = None) -> Problem:  # fmt: skip
+        shown = text if text is not None else (f"{field}: {message}" if field else message)
+        problem = super().__new__(cls, shown)
+        problem.field, problem.message, problem.line = field, message, line
+        return problem
+
+    def within(self, prefix: str) -> Problem:
+        """The same problem, its text prefixed with where it was found (a file, a record)."""
+        return Problem(self.field, self.message, self.line, prefix + self)
+
+
 class ValidationError(RiskError):
     """Input that breaks a rule; ``problems`` lists every one found, not only the first."""
 
-    def __init__(self, problems: list[str] | str) -> None:
-        self.problems = [problems] if isinstance(problems, str) else list(problems)
+    def __init__(self, problems: list[Problem] | list[str] | Problem | str) -> None:
+        given = [problems] if isinstance(problems, str) else list(problems)
+        self.problems = [p if isinstance(p, Problem) else Problem("", p) for p in given]
         super().__init__("; ".join(self.problems))
 
 

@@ -13,14 +13,13 @@ import hashlib
 import io
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import duckdb
 
 from risk import db, organisations, scoring
-from risk.errors import ValidationError
+from risk.errors import Problem, ValidationError
 from risk.methodology import RELIABILITY_GRADES, Methodology
 from risk.textfiles import read_utf8
 
@@ -41,17 +40,10 @@ _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")
 _DIRECTIONS = {"+1": 1, "1": 1, "-1": -1}
 
 
-@dataclass(frozen=True)
-class Problem:
-    """One broken rule, located so the analyst can find it in the file or form."""
-
-    line: int | None
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        where = f"line {self.line}, " if self.line is not None else ""
-        return f"{where}column {self.column}: {self.message}"
+def row_problem(line: int | None, column: str, message: str) -> Problem:
+    """One broken rule in a row, located so the analyst can find it in the file or form."""
+    where = f"line {line}, " if line is not None else ""
+    return Problem(column, message, line, f"{where}column {column}: {message}")
 
 
 def parse_iso_date(text: str) -> date:
@@ -81,7 +73,7 @@ class _RowChecker:
         problems: list[Problem] = []
 
         def bad(column: str, message: str) -> None:
-            problems.append(Problem(line, column, message))
+            problems.append(row_problem(line, column, message))
 
         get = {k: (row.get(k) or "").strip() for k in EVIDENCE_COLUMNS}
         item: dict = {"id": get["id"]}
@@ -222,16 +214,16 @@ def validate_rows(
         problems.extend(row_problems)
         item_id = item["id"]
         if item_id in existing_ids:
-            problems.append(Problem(line, "id", f"duplicate id {item_id!r}: already stored"))
+            problems.append(row_problem(line, "id", f"duplicate id {item_id!r}: already stored"))
         elif item_id and item_id in seen:
             where = f" (first on line {seen[item_id]})" if seen[item_id] else ""
-            problems.append(Problem(line, "id", f"duplicate id {item_id!r}{where}"))
+            problems.append(row_problem(line, "id", f"duplicate id {item_id!r}{where}"))
         seen.setdefault(item_id, line)
         source = item["source"]
         if source:
             earlier = known_sources.setdefault(source["id"], source["reliability"])
             if earlier != source["reliability"]:
-                problems.append(Problem(
+                problems.append(row_problem(
                     line, "source_reliability",
                     f"{source['reliability']} conflicts with {earlier} given for the same source",
                 ))  # fmt: skip
@@ -308,7 +300,7 @@ def import_evidence_rows(
     """Validate all rows, then insert them; raises with every problem and writes nothing."""
     items, problems = validate_rows(con, rows, method)
     if problems:
-        raise ValidationError([f"{name}, {p}" for p in problems])
+        raise ValidationError([p.within(f"{name}, ") for p in problems])
     return insert_items(con, items, origin)
 
 
@@ -320,7 +312,7 @@ def add_item(
     def work(con: duckdb.DuckDBPyConnection) -> dict:
         items, problems = validate_rows(con, [(None, row)], method)
         if problems:
-            raise ValidationError([str(p) for p in problems])
+            raise ValidationError(problems)
         insert_items(con, items, origin)
         scoring.rescore(con, method)
         return items[0]

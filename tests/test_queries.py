@@ -8,7 +8,8 @@ import pytest
 from conftest import BUNDLED, add_items, item_row
 
 from risk import db, explain, scoring
-from risk.errors import ValidationError
+from risk.errors import Problem, ValidationError
+from risk.evidence import row_problem
 from risk.views import queries
 
 
@@ -112,13 +113,24 @@ def test_what_if_recomputes_without_touching_saved_scores(scored, method):
     assert last["microsoft"]["difference"] != 0
 
 
-def test_problems_are_split_by_column_for_the_form():
-    split = queries.problems_by_column([
-        "column summary: is empty", "line 3, column id: bad", "title: is empty",
-        "candidate 4: column magnitude: 9 is out of range 1-5", "something else",
+def test_problems_are_grouped_by_field_for_the_form():
+    split = queries.problems_by_field([
+        row_problem(None, "summary", "is empty"), row_problem(3, "id", "bad"),
+        Problem("title", "is empty"),
+        row_problem(None, "magnitude", "9 is out of range 1-5").within("candidate 4: "),
+        Problem("", "something else"),
     ])  # fmt: skip
     assert split == {"summary": ["is empty"], "id": ["bad"], "title": ["is empty"],
                      "magnitude": ["9 is out of range 1-5"], "": ["something else"]}
+
+
+def test_a_problem_prints_as_before_and_keeps_its_place():
+    problem = row_problem(3, "date", "is empty").within("file.csv, ")
+    assert problem == "file.csv, line 3, column date: is empty"
+    assert (problem.field, problem.message, problem.line) == ("date", "is empty", 3)
+    error = ValidationError([problem, "whole input"])
+    assert [p.field for p in error.problems] == ["date", ""]
+    assert str(error) == "file.csv, line 3, column date: is empty; whole input"
 
 
 def test_add_evidence_rejects_then_accepts(scored):

@@ -316,7 +316,7 @@ def accept_candidate(
         row = evidence_row(con, cand, edits or {})
         items, problems = evidence.validate_rows(con, [(None, row)], method)
         if problems:
-            raise ValidationError([f"candidate {candidate_id}: {p}" for p in problems])
+            raise ValidationError([p.within(f"candidate {candidate_id}: ") for p in problems])
         evidence.insert_items(con, items, "ingest")
         con.execute(
             "UPDATE candidates SET status = 'accepted', evidence_id = ?, reviewer = ?, "

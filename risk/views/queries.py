@@ -19,6 +19,7 @@ import pandas as pd
 
 from risk import alerts as alerts_mod
 from risk import annotations, db, evidence, explain, exports, organisations, scoring
+from risk.errors import Problem
 from risk.methodology import COMPOSITE, Methodology
 from risk.reader import queue
 
@@ -28,7 +29,6 @@ EVIDENCE_TABLE_COLUMNS = [
     "reliability", "confidence", "contribution", "summary", "amount_usd", "counterparty",
     "grading_note", "publisher", "title", "published", "url", "language", "origin",
 ]  # fmt: skip
-_PROBLEM = re.compile(r"(?:^|, |: )(?:column )?(?P<column>[a-z_]+): (?P<message>.*)$")
 
 
 def data_version(db_file: str | Path) -> int:
@@ -318,13 +318,12 @@ def add_evidence(row: dict[str, str], db_file: str | Path, method: Methodology) 
     return evidence.add_item(row, db_file, method, origin="form")
 
 
-def problems_by_column(problems: list[str]) -> dict[str, list[str]]:
-    """Split ``'column X: message'`` strings so the form can show each beside its field."""
+def problems_by_field(problems: list[Problem]) -> dict[str, list[str]]:
+    """Messages grouped by the field they concern, so a form shows each beside its field
+    ("" holds the problems about the input as a whole)."""
     found: dict[str, list[str]] = {}
-    for text in problems:
-        match = _PROBLEM.search(text)
-        column = match.group("column") if match else ""
-        found.setdefault(column, []).append(match.group("message") if match else text)
+    for problem in problems:
+        found.setdefault(problem.field, []).append(problem.message)
     return found
 
 
