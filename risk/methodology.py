@@ -17,6 +17,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
+import tomli_w
+
 from risk.errors import ConfigError
 
 RELIABILITY_GRADES = ("A", "B", "C", "D", "E", "F")
@@ -184,28 +186,11 @@ _SEMVER = re.compile(r"^\d+\.\d+\.\d+$")
 
 
 def to_toml(method: Methodology) -> str:
-    """The parameters as a methodology file (strings are written JSON-escaped, which TOML
-    basic strings accept)."""
-    data = method.as_dict()
-    lines = [
-        "# Scoring methodology (see README, 'The methodology'). Saved from the dashboard's",
-        "# what-if page; every earlier version stays recorded in the database.",
-        "",
-        f"version = {json.dumps(data['version'])}",
-        f"vendor = {json.dumps(data['vendor'])}",
-        f"grid_start = {json.dumps(data['grid_start'])}",
-        f"grid_end = {json.dumps(data['grid_end'])}",
-    ]
-    for name, fam in data["families"].items():
-        lines += ["", f"[families.{name}]"]
-        lines += [f"{key} = {json.dumps(value)}" for key, value in fam.items()]
-    for table in ("reliability", "credibility"):
-        lines += ["", f"[confidence.{table}]"]
-        lines += [f"{key} = {value!r}" for key, value in data["confidence"][table].items()]
-    for table in ("band", "alerts"):
-        lines += ["", f"[{table}]"]
-        lines += [f"{key} = {value!r}" for key, value in data[table].items()]
-    return "\n".join(lines) + "\n"
+    """The parameters as a methodology file, written by tomli-w (any label or family name
+    TOML can hold comes back as it was: emoji, spaces, quotes)."""
+    header = ("# Scoring methodology (see README, 'The methodology'). Saved from the dashboard's\n"
+              "# what-if page; every earlier version stays recorded in the database.\n\n")
+    return header + tomli_w.dumps(method.as_dict())
 
 
 def save_as(method: Methodology, semver: str, path: str | Path) -> Methodology:

@@ -6,7 +6,7 @@ import math
 
 import pandas as pd
 import pytest
-from conftest import add_items, day, item_row
+from conftest import add_items, day, item_row, methodology_dict
 
 from risk import db, scoring
 from risk import explain as explain_mod
@@ -169,3 +169,16 @@ def test_saved_methodology_round_trips_through_its_toml_file(tmp_path, method):
     with pytest.raises(ConfigError, match="must look like"):
         save_as(changed, "v2", file)
     assert load(file).version == saved.version
+
+
+def test_toml_writer_round_trips_an_emoji_label_and_a_family_name_with_a_space(tmp_path):
+    from risk.methodology import from_dict, load, to_toml
+
+    raw = methodology_dict()
+    raw["families"]["cloud spend"] = {**raw["families"].pop("spend"), "label": "GPU 🚀 \"spend\""}
+    method = from_dict(raw)
+    file = tmp_path / "m.toml"
+    file.write_text(to_toml(method), encoding="utf-8")
+    again = load(file)
+    assert again.families["cloud spend"].label == "GPU 🚀 \"spend\""
+    assert again.as_dict() == method.as_dict() and again.version == method.version
