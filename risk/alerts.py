@@ -14,36 +14,40 @@ from risk.methodology import COMPOSITE, Methodology
 ALERT_COLUMNS = ["dependent", "date", "kind", "score", "previous", "change", "message"]
 
 
-def _history(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    return con.execute(
-        "SELECT dependent, date, score FROM scores WHERE family = ? ORDER BY dependent, date",
-        [COMPOSITE],
-    ).df()
+_DETECT = """
+WITH h AS (
+    SELECT dependent, date, score,
+           lag(score) OVER w AS prev,
+           lag(score, $days) OVER w AS before
+    FROM scores WHERE family = $family
+    WINDOW w AS (PARTITION BY dependent ORDER BY date)
+)
+SELECT dependent, date, 'above_high' AS kind, score, prev AS previous, 0 AS k
+FROM h WHERE prev < $high AND $high <= score
+UNION ALL
+SELECT dependent, date, 'below_low', score, prev, 1
+FROM h WHERE prev > $low AND $low >= score
+UNION ALL
+SELECT dependent, date, 'jump', score, before, 2
+FROM h WHERE before IS NOT NULL AND abs(score - before) >= $jump AND abs(prev - before) < $jump
+ORDER BY dependent, date, k
+"""
 
 
 def detect(con: duckdb.DuckDBPyConnection, method: Methodology) -> pd.DataFrame:
-    """Every crossing of the high/low thresholds and every jump, oldest first."""
+    """Every crossing of the high/low thresholds and every jump, oldest first per dependent:
+    one pass of window functions over the stored composite history."""
     high = method.alerts.get("high", 65.0)
     low = method.alerts.get("low", 35.0)
     jump = method.alerts.get("jump_points", 8.0)
     days = int(method.alerts.get("jump_days", 30))
-    rows: list[dict] = []
-    for dependent, hist in _history(con).groupby("dependent", sort=True):
-        scores = hist["score"].to_numpy()
-        dates = hist["date"].to_list()
-        for i in range(1, len(scores)):
-            prev, now = scores[i - 1], scores[i]
-            for level, name in ((high, "above_high"), (low, "below_low")):
-                crossed_up = prev < level <= now
-                crossed_down = prev > level >= now
-                if (name == "above_high" and crossed_up) or (name == "below_low" and crossed_down):
-                    rows.append(_row(dependent, dates[i], name, now, prev,
-                                     f"composite crossed {level:g}"))  # fmt: skip
-            if i >= days:
-                before = scores[i - days]
-                if abs(now - before) >= jump and abs(scores[i - 1] - before) < jump:
-                    rows.append(_row(dependent, dates[i], "jump", now, before,
-                                     f"moved {now - before:+.1f} points in {days} days"))
+    found = con.execute(_DETECT, {"family": COMPOSITE, "high": high, "low": low,
+                                  "jump": jump, "days": days}).df()  # fmt: skip
+    texts = {"above_high": lambda now, prev: f"composite crossed {high:g}",
+             "below_low": lambda now, prev: f"composite crossed {low:g}",
+             "jump": lambda now, prev: f"moved {now - prev:+.1f} points in {days} days"}
+    rows = [_row(r.dependent, r.date, r.kind, r.score, r.previous,
+                 texts[r.kind](r.score, r.previous)) for r in found.itertuples()]  # fmt: skip
     return pd.DataFrame(rows, columns=ALERT_COLUMNS)
 
 
