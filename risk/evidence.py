@@ -232,25 +232,27 @@ def validate_rows(
 
 
 def insert_items(con: duckdb.DuckDBPyConnection, items: list[dict], origin: str) -> int:
-    """Write validated items and any new sources; the caller owns the transaction."""
-    for item in items:
-        src = item["source"]
-        con.execute(
-            "INSERT INTO sources (id, publisher, title, published, url, language, reliability) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
-            [src["id"], src["publisher"], src["title"], src["published"], src["url"],
-             src["language"], src["reliability"]],
-        )  # fmt: skip
-        con.execute(
-            "INSERT INTO evidence (id, date, date_precision, dependent, vendor, counterparty, "
-            "family, direction, magnitude, credibility, amount_usd, quantity, unit, summary, "
-            "grading_note, source_id, origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-            "?, ?, ?)",
-            [item["id"], item["date"], item["date_precision"], item["dependent"], item["vendor"],
-             item["counterparty"], item["family"], item["direction"], item["magnitude"],
-             item["credibility"], item["amount_usd"], item["quantity"], item["unit"],
-             item["summary"], item["grading_note"], src["id"], origin],
-        )  # fmt: skip
+    """Write validated items and any new sources, one batch per table; the caller owns the
+    transaction."""
+    if not items:
+        return 0
+    con.executemany(
+        "INSERT INTO sources (id, publisher, title, published, url, language, reliability) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+        [[src["id"], src["publisher"], src["title"], src["published"], src["url"],
+          src["language"], src["reliability"]] for src in (i["source"] for i in items)],
+    )  # fmt: skip
+    con.executemany(
+        "INSERT INTO evidence (id, date, date_precision, dependent, vendor, counterparty, "
+        "family, direction, magnitude, credibility, amount_usd, quantity, unit, summary, "
+        "grading_note, source_id, origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+        "?, ?, ?)",
+        [[item["id"], item["date"], item["date_precision"], item["dependent"], item["vendor"],
+          item["counterparty"], item["family"], item["direction"], item["magnitude"],
+          item["credibility"], item["amount_usd"], item["quantity"], item["unit"],
+          item["summary"], item["grading_note"], item["source"]["id"], origin]
+         for item in items],
+    )  # fmt: skip
     return len(items)
 
 

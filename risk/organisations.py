@@ -84,11 +84,11 @@ def validate_rows(rows: list[tuple[int, dict]], name: str) -> list[Organisation]
 
 def upsert(con: duckdb.DuckDBPyConnection, orgs: list[Organisation]) -> int:
     """Insert new organisations and refresh the name, roles and aliases of known ones."""
-    for org in orgs:
-        con.execute(
+    if orgs:
+        con.executemany(
             "INSERT INTO organisations (id, name, roles, aliases) VALUES (?, ?, ?, ?) "
             "ON CONFLICT (id) DO UPDATE SET name = excluded.name, roles = excluded.roles, "
             "aliases = excluded.aliases",
-            [org.id, org.name, list(org.roles), list(org.aliases)],
+            [[org.id, org.name, list(org.roles), list(org.aliases)] for org in orgs],
         )
     return len(orgs)
