@@ -1,4 +1,5 @@
-"""``python -m risk export`` and ``schedule``: thin wrappers over risk.exports and risk.schedule.
+"""``python -m risk export`` and ``schedule``: thin wrappers over ``risk.exports`` and its
+``schedule`` module.
 
 The scheduler runs in the foreground until Ctrl-C or SIGTERM (what systemd and docker send);
 both only ask the loop to stop after the current export, so a bundle is never cut short.

@@ -1,6 +1,6 @@
 """``python -m risk ingest``: articles to pending candidate evidence for the review queue.
 
-Thin on purpose: it calls ``risk.ingest.ingest_files`` and prints the result; reviewing
+Thin on purpose: it calls ``risk.reader.queue.ingest_files`` and prints the result; reviewing
 (accept, reject) happens in the dashboard through the same module.
 """
 

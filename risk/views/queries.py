@@ -1,7 +1,8 @@
 """Read models for the dashboard: every number a panel shows is computed here, not in the UI.
 
-The dashboard file only lays out widgets; it calls these functions (through its cache,
-keyed by database path and ``data_version``) and hands the frames to ``risk.charts``.
+The pages (``app_pages/``) only lay out widgets; they call these functions (through their
+cache, keyed by database path and ``data_version``) and hand the frames to
+``risk.views.charts``.
 Keeping them here means they are testable without Streamlit and the CLI could reuse them.
 Nothing in this module writes, except ``add_evidence`` which goes through the one validator.
 """
