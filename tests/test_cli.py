@@ -21,13 +21,12 @@ def run(*args: str, db_path: Path | None = None) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=120)
 
 
-def subcommand_paths(parser=None, prefix=()):
-    """Every command and sub-command the parser knows, e.g. ('annotate', 'add')."""
-    parser = parser or cli.build_parser()
-    for action in parser._subparsers._group_actions if parser._subparsers else []:
-        for name, child in action.choices.items():
-            yield (*prefix, name)
-            yield from subcommand_paths(child, (*prefix, name))
+def subcommand_paths(group=None, prefix=()):
+    """Every command and sub-command the CLI knows, e.g. ('annotate', 'add')."""
+    group = group or cli.build_cli()
+    for name, child in getattr(group, "commands", {}).items():
+        yield (*prefix, name)
+        yield from subcommand_paths(child, (*prefix, name))
 
 
 def test_contract_commands_exist():
@@ -111,3 +110,14 @@ def test_changed_methodology_rescores_on_next_use(tmp_path, monkeypatch):
     with db.connect(path) as con:
         versions = con.execute("SELECT DISTINCT methodology_version FROM scores").fetchall()
     assert versions == [(new_version,)]
+
+
+def test_commands_run_through_clicks_runner(tmp_path):
+    from click.testing import CliRunner
+
+    target = tmp_path / "runner.duckdb"
+    result = CliRunner().invoke(cli.build_cli(), ["init", "--db", str(target)])
+    assert result.exit_code == 0, result.output
+    assert "loaded bundled data" in result.output
+    again = CliRunner().invoke(cli.build_cli(), ["--db", str(target), "score"])
+    assert again.exit_code == 0 and "score rows" in again.output

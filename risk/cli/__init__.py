@@ -1,43 +1,51 @@
 """``python -m risk``: a thin command line over the library.
 
 One module per command family (``core``: init, score, explain, import; ``annotate``;
-``export``: export and schedule; ``ingest``), each with a ``register`` function that adds its
-sub-commands; ``REGISTRARS`` below lists them, so a new family is one module and one line.
+``export``: export and schedule; ``ingest``), each exposing its click commands (``commands()``,
+or ``group()`` for a family with sub-commands); ``COMMANDS`` below registers them
+explicitly, so a new family is one module and one line.
 Bad input exits non-zero with a one-line message per problem on stderr; nothing is
 half-written because every write goes through one transaction in the library.
 """
 
 from __future__ import annotations
 
-import argparse
 import sys
 
+import click
+
 from risk.cli import annotate, core, export, ingest
-from risk.cli.common import Parser
+from risk.cli.common import Group, db_option, usage_error_line
 from risk.errors import RiskError, ValidationError
 
-REGISTRARS = [core.register, annotate.register, export.register, ingest.register]
+COMMANDS = [*core.commands(), annotate.group(), *export.commands(), *ingest.commands()]
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = Parser(
-        prog="python -m risk",
-        description="Vendor-dependency risk: evidence, scores and their explanations.",
-    )
-    parser.add_argument("--db", metavar="PATH", default=None,
-                        help="database file (default: $RISK_DB, else data/risk.duckdb)")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
-    sub.required = True
-    for register in REGISTRARS:
-        register(sub)
-    return parser
+def build_cli() -> click.Group:
+    """The ``python -m risk`` group with every command registered, in the order of --help."""
+    root = Group("python -m risk", help="Vendor-dependency risk: evidence, scores and their "
+                 "explanations.", params=[db_option()], subcommand_metavar="COMMAND ...")
+    for cmd in COMMANDS:
+        root.add_command(cmd)
+    return root
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run one command; the return value is the process exit code."""
-    args = build_parser().parse_args(argv)
+    """Run one command; the return value is the process exit code (``--help`` and usage
+    errors exit through ``SystemExit``, with 0 and 2)."""
+    root = build_cli()
+    args = sys.argv[1:] if argv is None else list(argv)
     try:
-        return args.handler(args)
+        with root.make_context("python -m risk", args) as ctx:
+            return root.invoke(ctx) or 0
+    except click.exceptions.Exit as exc:
+        raise SystemExit(exc.exit_code) from None
+    except click.exceptions.NoArgsIsHelpError as exc:
+        print(exc.ctx.get_help() if exc.ctx else "", file=sys.stderr)
+        raise SystemExit(2) from None
+    except click.UsageError as exc:
+        print(usage_error_line(exc), file=sys.stderr)
+        raise SystemExit(2) from None
     except ValidationError as exc:
         for problem in exc.problems:
             print(f"error: {problem}", file=sys.stderr)

@@ -6,32 +6,35 @@ library function and prints the result, so the CLI and the dashboard follow the 
 
 from __future__ import annotations
 
-import argparse
 import json
-from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
+
+import click
 
 from risk import annotations, bootstrap, db
-from risk.cli.common import add_db, iso_date
+from risk.cli.common import ISO_DATE, Checked, Group, Handler, command, flag
 from risk.errors import ValidationError
 from risk.settings import Settings
-
-_RAW = argparse.RawDescriptionHelpFormatter
 
 
 def _annotation_id(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an annotation id (a number)") from None
+        raise ValueError(f"{text!r} is not an annotation id (a number)") from None
     if value < 1:
-        raise argparse.ArgumentTypeError(f"{value} is not an annotation id (ids start at 1)")
+        raise ValueError(f"{value} is not an annotation id (ids start at 1)")
     return value
 
 
 def _date_or_empty(text: str) -> str:
     """For ``edit``: an empty value clears the field, anything else must be YYYY-MM-DD."""
-    return "" if text == "" else iso_date(text)
+    return "" if text == "" else ISO_DATE.convert(text, None, None)  # type: ignore[return-value]
+
+
+ANNOTATION_ID = Checked("ID", _annotation_id)
+DATE_OR_EMPTY = Checked("YYYY-MM-DD", _date_or_empty)
 
 
 def _print_json(records: list[dict]) -> None:
@@ -84,13 +87,13 @@ def _print_history(revisions: list[dict]) -> None:
         previous = r
 
 
-def _cmd_add(args: argparse.Namespace) -> int:
+def _cmd_add(args: SimpleNamespace) -> int:
     settings = Settings.resolve(args.db)
     path = bootstrap.ensure_ready(settings.db_path, settings.methodology)
     fields = {
         "dependent": args.dependent, "date": args.date, "end_date": args.end,
         "family": args.family, "evidence_id": args.evidence, "title": args.title,
-        "body": args.body, "tags": args.tag or [],
+        "body": args.body, "tags": list(args.tag),
     }  # fmt: skip
     record = annotations.add(fields, annotations.resolve_author(args.author), path,
                              settings.methodology)  # fmt: skip
@@ -98,7 +101,7 @@ def _cmd_add(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_list(args: argparse.Namespace) -> int:
+def _cmd_list(args: SimpleNamespace) -> int:
     settings = Settings.resolve(args.db)
     path = bootstrap.ensure_ready(settings.db_path, settings.methodology)
     with db.connect(path) as con:
@@ -114,13 +117,15 @@ def _cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_edit(args: argparse.Namespace) -> int:
+def _cmd_edit(args: SimpleNamespace) -> int:
+    if args.tag and args.no_tags:
+        raise click.UsageError("argument --no-tags: not allowed with argument --tag")
     settings = Settings.resolve(args.db)
     path = bootstrap.ensure_ready(settings.db_path, settings.methodology)
     options = {
         "dependent": args.dependent, "date": args.date, "end_date": args.end,
         "family": args.family, "evidence_id": args.evidence, "title": args.title,
-        "body": args.body, "tags": [] if args.no_tags else args.tag,
+        "body": args.body, "tags": [] if args.no_tags else (list(args.tag) or None),
     }  # fmt: skip
     changes = {k: v for k, v in options.items() if v is not None}
     if not changes:
@@ -145,7 +150,7 @@ def _revision_of(path: Path, annotation_id: int) -> int | None:
     return found[0] if found else None
 
 
-def _cmd_delete(args: argparse.Namespace) -> int:
+def _cmd_delete(args: SimpleNamespace) -> int:
     settings = Settings.resolve(args.db)
     path = bootstrap.ensure_ready(settings.db_path, settings.methodology)
     record = annotations.delete(args.id, annotations.resolve_author(args.author), path)
@@ -154,7 +159,7 @@ def _cmd_delete(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_restore(args: argparse.Namespace) -> int:
+def _cmd_restore(args: SimpleNamespace) -> int:
     settings = Settings.resolve(args.db)
     path = bootstrap.ensure_ready(settings.db_path, settings.methodology)
     record = annotations.restore(args.id, annotations.resolve_author(args.author), path)
@@ -162,7 +167,7 @@ def _cmd_restore(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_history(args: argparse.Namespace) -> int:
+def _cmd_history(args: SimpleNamespace) -> int:
     settings = Settings.resolve(args.db)
     path = bootstrap.ensure_ready(settings.db_path, settings.methodology)
     with db.connect(path) as con:
@@ -174,122 +179,117 @@ def _cmd_history(args: argparse.Namespace) -> int:
     return 0
 
 
-def _add_author(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--author", metavar="A", default=None,
+def _author() -> click.Option:
+    return click.Option(["--author"], metavar="A", default=None,
                         help="who is making the change (default: your OS user name)")  # fmt: skip
 
 
-def _parser(sub: argparse._SubParsersAction, name: str, summary: str, text: str,
-            example: str) -> argparse.ArgumentParser:  # fmt: skip
-    return sub.add_parser(name, help=summary, formatter_class=_RAW,
-                          description=f"{text}\n\nexample:\n  {example}")  # fmt: skip
+def _text(summary: str, text: str, example: str) -> tuple[str, str]:
+    return summary, f"{text}\n\nexample:\n  {example}"
 
 
-def _register_add(sub: argparse._SubParsersAction) -> None:
-    p = _parser(sub, "add", "add an annotation; prints its id",
-                "Add a note to a dependent at a date or over a date range, optionally about one "
-                "family (or the composite) and one evidence item. Text is stored exactly as "
-                "typed.",
-                "python -m risk annotate add --dependent microsoft --date 2024-03-29 "
-                "--title 'Stargate report' --body 'Single-source report; discount it.' "
-                "--family spend --tag stargate")  # fmt: skip
-    p.add_argument("--dependent", metavar="D", required=True, help="dependent id or alias")
-    p.add_argument("--date", metavar="YYYY-MM-DD", type=iso_date, required=True,
-                   help="the day the note is about (first day of a range)")
-    p.add_argument("--title", metavar="T", required=True, help=f"{annotations.MAX_TITLE} "
-                   "characters at most")
-    p.add_argument("--body", metavar="B", required=True,
-                   help=f"{annotations.MAX_BODY:,} characters at most; may be ''")
-    p.add_argument("--end", metavar="YYYY-MM-DD", type=iso_date, default=None,
-                   help="last day of a range (default: a single day)")
-    p.add_argument("--family", metavar="F", default=None,
-                   help="a family from data/methodology.toml, or composite "
-                   "(default: the dependent as a whole)")
-    p.add_argument("--evidence", metavar="ID", default=None, help="an evidence item id")
-    p.add_argument("--tag", metavar="X", action="append",
-                   help="a tag (letters, digits, - and _); repeat for several")  # fmt: skip
-    _add_author(p)
-    add_db(p)
-    p.set_defaults(handler=_cmd_add)
+def _opt(name: str, metavar: str, help_text: str | None = None, **more: object) -> click.Option:
+    dest = more.pop("dest", None)
+    decls = [name, dest] if dest else [name]
+    return click.Option(decls, metavar=metavar, help=help_text, **more)  # type: ignore[arg-type]
 
 
-def _register_list(sub: argparse._SubParsersAction) -> None:
-    p = _parser(sub, "list", "list annotations, with filters",
-                "List live annotations by start date; every filter given must match. The "
-                "dates keep annotations that overlap the range.",
-                "python -m risk annotate list --dependent openai --from 2024-01-01 --tag "
-                "stargate --json")  # fmt: skip
-    p.add_argument("--dependent", metavar="D", help="dependent id or alias")
-    p.add_argument("--family", metavar="F", help="exactly this family (or composite)")
-    p.add_argument("--tag", metavar="X", help="carrying this tag (any case)")
-    p.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD", type=iso_date,
-                   help="ending on or after this day")
-    p.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD", type=iso_date,
-                   help="starting on or before this day")
-    p.add_argument("--author", metavar="A", help="created by this person (any case)")
-    p.add_argument("--deleted", action="store_true", help="include deleted annotations")
-    p.add_argument("--json", action="store_true", help="a JSON array of objects on stdout")
-    add_db(p)  # fmt: skip
-    p.set_defaults(handler=_cmd_list)
+def _add() -> click.Command:
+    summary, text = _text("add an annotation; prints its id",
+                          "Add a note to a dependent at a date or over a date range, optionally "
+                          "about one family (or the composite) and one evidence item. Text is "
+                          "stored exactly as typed.",
+                          "python -m risk annotate add --dependent microsoft --date 2024-03-29 "
+                          "--title 'Stargate report' --body 'Single-source report; discount "
+                          "it.' --family spend --tag stargate")  # fmt: skip
+    return command("add", _cmd_add, summary, text, [
+        _opt("--dependent", "D", "dependent id or alias", required=True),
+        _opt("--date", "YYYY-MM-DD", "the day the note is about (first day of a range)",
+             type=ISO_DATE, required=True),
+        _opt("--title", "T", f"{annotations.MAX_TITLE} characters at most", required=True),
+        _opt("--body", "B", f"{annotations.MAX_BODY:,} characters at most; may be ''",
+             required=True),
+        _opt("--end", "YYYY-MM-DD", "last day of a range (default: a single day)",
+             type=ISO_DATE),
+        _opt("--family", "F", "a family from data/methodology.toml, or composite (default: "
+             "the dependent as a whole)"),
+        _opt("--evidence", "ID", "an evidence item id"),
+        _opt("--tag", "X", "a tag (letters, digits, - and _); repeat for several",
+             multiple=True),
+        _author(),
+    ])  # fmt: skip
 
 
-def _register_edit(sub: argparse._SubParsersAction) -> None:
-    p = _parser(sub, "edit", "change some fields of an annotation (a new revision)",
-                "Change only the fields given; the previous state stays in the history. "
-                "An empty --end, --family or --evidence clears it; --tag replaces all tags.",
-                "python -m risk annotate edit 3 --title 'Stargate: confirmed' --tag stargate "
-                "--tag confirmed")  # fmt: skip
-    p.add_argument("id", type=_annotation_id, help="annotation id")
-    p.add_argument("--title", metavar="T")
-    p.add_argument("--body", metavar="B")
-    p.add_argument("--dependent", metavar="D", help="dependent id or alias")
-    p.add_argument("--date", metavar="YYYY-MM-DD", type=iso_date, help="new start day")
-    p.add_argument("--end", metavar="YYYY-MM-DD", type=_date_or_empty,
-                   help="new last day; '' makes it a single day")
-    p.add_argument("--family", metavar="F", help="new family or composite; '' for none")
-    p.add_argument("--evidence", metavar="ID", help="new evidence item; '' for none")
-    tags = p.add_mutually_exclusive_group()
-    tags.add_argument("--tag", metavar="X", action="append",
-                      help="a tag; repeat for several; replaces the current tags")
-    tags.add_argument("--no-tags", action="store_true", help="remove every tag")
-    _add_author(p)
-    add_db(p)  # fmt: skip
-    p.set_defaults(handler=_cmd_edit)
+def _list() -> click.Command:
+    summary, text = _text("list annotations, with filters",
+                          "List live annotations by start date; every filter given must match. "
+                          "The dates keep annotations that overlap the range.",
+                          "python -m risk annotate list --dependent openai --from 2024-01-01 "
+                          "--tag stargate --json")  # fmt: skip
+    return command("list", _cmd_list, summary, text, [
+        _opt("--dependent", "D", "dependent id or alias"),
+        _opt("--family", "F", "exactly this family (or composite)"),
+        _opt("--tag", "X", "carrying this tag (any case)"),
+        _opt("--from", "YYYY-MM-DD", "ending on or after this day", type=ISO_DATE,
+             dest="date_from"),
+        _opt("--to", "YYYY-MM-DD", "starting on or before this day", type=ISO_DATE,
+             dest="date_to"),
+        _opt("--author", "A", "created by this person (any case)"),
+        flag("--deleted", "include deleted annotations"),
+        flag("--json", "a JSON array of objects on stdout"),
+    ])  # fmt: skip
 
 
-def _register_id_command(sub: argparse._SubParsersAction, name: str, summary: str, text: str,
-                         handler: Callable[[argparse.Namespace], int],
-                         json_option: bool = False) -> None:  # fmt: skip
+def _edit() -> click.Command:
+    summary, text = _text("change some fields of an annotation (a new revision)",
+                          "Change only the fields given; the previous state stays in the "
+                          "history. An empty --end, --family or --evidence clears it; --tag "
+                          "replaces all tags.",
+                          "python -m risk annotate edit 3 --title 'Stargate: confirmed' --tag "
+                          "stargate --tag confirmed")  # fmt: skip
+    return command("edit", _cmd_edit, summary, text, [
+        click.Argument(["id"], type=ANNOTATION_ID),
+        _opt("--title", "T"), _opt("--body", "B"),
+        _opt("--dependent", "D", "dependent id or alias"),
+        _opt("--date", "YYYY-MM-DD", "new start day", type=ISO_DATE),
+        _opt("--end", "YYYY-MM-DD", "new last day; '' makes it a single day",
+             type=DATE_OR_EMPTY),
+        _opt("--family", "F", "new family or composite; '' for none"),
+        _opt("--evidence", "ID", "new evidence item; '' for none"),
+        _opt("--tag", "X", "a tag; repeat for several; replaces the current tags",
+             multiple=True),
+        flag("--no-tags", "remove every tag"),
+        _author(),
+    ])  # fmt: skip
+
+
+def _id_command(name: str, summary: str, text: str, handler: Handler,
+                json_option: bool = False) -> click.Command:  # fmt: skip
     example = f"python -m risk annotate {name} 3" + (" --json" if json_option else "")
-    p = _parser(sub, name, summary, text, example)
-    p.add_argument("id", type=_annotation_id, help="annotation id")
-    if json_option:
-        p.add_argument("--json", action="store_true",
-                       help="a JSON array, one object per revision (id, revision, ...)")
-    else:
-        _add_author(p)
-    add_db(p)
-    p.set_defaults(handler=handler)
+    summary, text = _text(summary, text, example)
+    extra = flag("--json", "a JSON array, one object per revision (id, revision, ...)") \
+        if json_option else _author()  # fmt: skip
+    return command(name, handler, summary, text,
+                   [click.Argument(["id"], type=ANNOTATION_ID), extra])  # fmt: skip
 
 
-def register(sub: argparse._SubParsersAction) -> None:
-    group = sub.add_parser(
-        "annotate", help="analyst notes: add, list, edit, delete, restore, history",
-        formatter_class=_RAW,
-        description="Analyst notes on the story, kept with every revision; deleting one "
-        "only hides it and restore brings it back.\n\nexample:\n"
-        "  python -m risk annotate list --dependent microsoft",
-    )  # fmt: skip
-    actions = group.add_subparsers(dest="annotate_command", metavar="ACTION")
-    actions.required = True
-    _register_add(actions)
-    _register_list(actions)
-    _register_edit(actions)
-    _register_id_command(actions, "delete", "soft-delete an annotation (restorable)",
-                         "Hide an annotation from lists and charts. It is kept, with its "
-                         "history, and comes back with restore.", _cmd_delete)
-    _register_id_command(actions, "restore", "bring back a deleted annotation",
-                         "Undo a delete; the restore is recorded as a revision.", _cmd_restore)
-    _register_id_command(actions, "history", "every revision of an annotation, oldest first",
-                         "Show who changed what and when; each revision holds the full state.",
-                         _cmd_history, json_option=True)  # fmt: skip
+def group() -> click.Group:
+    """``annotate`` and its actions."""
+    annotate = Group("annotate", short_help="analyst notes: add, list, edit, delete, restore, "
+                     "history", help="Analyst notes on the story, kept with every revision; "
+                     "deleting one only hides it and restore brings it back.\n\nexample:\n"
+                     "  python -m risk annotate list --dependent microsoft",
+                     options_metavar="", subcommand_metavar="ACTION ...")  # fmt: skip
+    for cmd in (
+        _add(), _list(), _edit(),
+        _id_command("delete", "soft-delete an annotation (restorable)",
+                    "Hide an annotation from lists and charts. It is kept, with its history, "
+                    "and comes back with restore.", _cmd_delete),
+        _id_command("restore", "bring back a deleted annotation",
+                    "Undo a delete; the restore is recorded as a revision.", _cmd_restore),
+        _id_command("history", "every revision of an annotation, oldest first",
+                    "Show who changed what and when; each revision holds the full state.",
+                    _cmd_history, json_option=True),
+    ):  # fmt: skip
+        annotate.add_command(cmd)
+    return annotate

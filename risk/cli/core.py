@@ -5,20 +5,22 @@ Each command parses its arguments, calls one library function and prints the res
 
 from __future__ import annotations
 
-import argparse
 import json
 from pathlib import Path
+from types import SimpleNamespace
+
+import click
 
 from risk import bootstrap, db, importer, scoring
 from risk import explain as explain_mod
-from risk.cli.common import add_db, iso_date
+from risk.cli.common import ISO_DATE, command, flag
 from risk.errors import ValidationError
 from risk.evidence import parse_iso_date
 from risk.methodology import COMPOSITE
 from risk.settings import Settings
 
 
-def _cmd_init(args: argparse.Namespace) -> int:
+def _cmd_init(args: SimpleNamespace) -> int:
     settings = Settings.resolve(args.db)
     report = bootstrap.init_database(settings.db_path, settings.methodology)
     done = ", ".join(report.migrations) or "none needed"
@@ -34,7 +36,7 @@ def _cmd_init(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_score(args: argparse.Namespace) -> int:
+def _cmd_score(args: SimpleNamespace) -> int:
     settings = Settings.resolve(args.db)
     method = settings.methodology
     path = bootstrap.ensure_ready(settings.db_path, method)
@@ -54,7 +56,7 @@ def _cmd_score(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_explain(args: argparse.Namespace) -> int:
+def _cmd_explain(args: SimpleNamespace) -> int:
     settings = Settings.resolve(args.db)
     method = settings.methodology
     path = bootstrap.ensure_ready(settings.db_path, method)
@@ -97,7 +99,7 @@ def _print_explanation(result: explain_mod.Explanation) -> None:
     print(f"sum of contributions: {total:.6f}")
 
 
-def _cmd_import(args: argparse.Namespace) -> int:
+def _cmd_import(args: SimpleNamespace) -> int:
     settings = Settings.resolve(args.db)
     path = bootstrap.ensure_ready(settings.db_path, settings.methodology)
     report = importer.import_file(Path(args.file), path, settings.methodology)
@@ -106,36 +108,29 @@ def _cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("init", help="create or upgrade the database; load bundled data if empty",
-                       description="Create or upgrade the database in place and load the "
-                       "bundled evidence into an empty one.\n\nexample: python -m risk init",
-                       formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
-    add_db(p)
-    p.set_defaults(handler=_cmd_init)
-    p = sub.add_parser("score", help="recompute scores; print the latest per dependent",
-                       description="Recompute every score from the evidence with the current "
-                       "methodology.\n\nexample: python -m risk score",
-                       formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
-    add_db(p)
-    p.set_defaults(handler=_cmd_score)
-    p = sub.add_parser("explain", help="the evidence behind one score, largest first",
-                       description="List the items behind a score with their contributions and "
-                       "sources.\n\nexamples:\n  python -m risk explain microsoft spend "
-                       "2023-06-30\n  python -m risk explain openai composite 2025-12-31 --json",
-                       formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
-    p.add_argument("dependent", help="e.g. microsoft, openai")
-    p.add_argument("family", help="a family from data/methodology.toml, or composite")
-    p.add_argument("date", type=iso_date, help="YYYY-MM-DD")
-    p.add_argument("--json", action="store_true", help="one JSON object on stdout")
-    add_db(p)
-    p.set_defaults(handler=_cmd_explain)
-    p = sub.add_parser("import", help="import evidence (or organisations) from CSV: all or none",
-                       description="Validate the whole file, then import every row or none. "
-                       "Evidence files use the columns of data/evidence.csv; a file with the "
-                       "header id,name,roles,aliases adds or updates organisations.\n\n"
-                       "example: python -m risk import my_evidence.csv",
-                       formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
-    p.add_argument("file", help="CSV file, UTF-8, header row")
-    add_db(p)
-    p.set_defaults(handler=_cmd_import)
+def commands() -> list[click.Command]:
+    """init, score, explain and import."""
+    return [
+        command("init", _cmd_init, "create or upgrade the database; load bundled data if empty",
+                "Create or upgrade the database in place and load the bundled evidence into an "
+                "empty one.\n\nexample: python -m risk init", []),
+        command("score", _cmd_score, "recompute scores; print the latest per dependent",
+                "Recompute every score from the evidence with the current methodology.\n\n"
+                "example: python -m risk score", []),
+        command("explain", _cmd_explain, "the evidence behind one score, largest first",
+                "List the items behind a score with their contributions and sources.\n"
+                "DEPENDENT: e.g. microsoft, openai; FAMILY: a family from "
+                "data/methodology.toml, or composite; DATE: YYYY-MM-DD.\n\n"
+                "examples:\n  python -m risk explain microsoft spend 2023-06-30\n"
+                "  python -m risk explain openai composite 2025-12-31 --json", [
+                    click.Argument(["dependent"]), click.Argument(["family"]),
+                    click.Argument(["date"], type=ISO_DATE),
+                    flag("--json", "one JSON object on stdout"),
+                ]),
+        command("import", _cmd_import, "import evidence (or organisations) from CSV: all or none",
+                "Validate the whole file, then import every row or none. Evidence files use the "
+                "columns of data/evidence.csv; a file with the header id,name,roles,aliases adds "
+                "or updates organisations. FILE: CSV, UTF-8, header row.\n\n"
+                "example: python -m risk import my_evidence.csv",
+                [click.Argument(["file"])]),
+    ]  # fmt: skip

@@ -7,14 +7,16 @@ both only ask the loop to stop after the current export, so a bundle is never cu
 
 from __future__ import annotations
 
-import argparse
 import json
 import signal
 import threading
 from pathlib import Path
+from types import SimpleNamespace
+
+import click
 
 from risk import bootstrap, exports
-from risk.cli.common import add_db
+from risk.cli.common import Checked, command, flag
 from risk.exports import schedule
 from risk.settings import Settings
 
@@ -23,13 +25,16 @@ def _positive_int(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        raise ValueError(f"{text!r} is not a whole number") from None
     if value < 1:
-        raise argparse.ArgumentTypeError(f"{value} must be at least 1")
+        raise ValueError(f"{value} must be at least 1")
     return value
 
 
-def _cmd_export(args: argparse.Namespace) -> int:
+POSITIVE_INT = Checked("N", _positive_int)
+
+
+def _cmd_export(args: SimpleNamespace) -> int:
     settings = Settings.resolve(args.db)
     path = bootstrap.ensure_ready(settings.db_path, settings.methodology)
     bundle = exports.write_bundle(Path(args.out), path, keep=args.keep, excel=args.excel,
@@ -56,7 +61,7 @@ def _install_stop_handlers(stop: threading.Event) -> None:
     signal.signal(signal.SIGTERM, handler)
 
 
-def _cmd_schedule(args: argparse.Namespace) -> int:
+def _cmd_schedule(args: SimpleNamespace) -> int:
     schedule.check_cron(args.cron)  # a bad expression fails before anything else
     stop = threading.Event()
     _install_stop_handlers(stop)
@@ -65,35 +70,31 @@ def _cmd_schedule(args: argparse.Namespace) -> int:
     return 0
 
 
-def _add_bundle_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--out", metavar="DIR", required=True,
-                        help="folder that receives one timestamped bundle per run")
-    parser.add_argument("--keep", metavar="N", type=_positive_int, default=None,
-                        help="after writing, delete all but the N newest bundles")
-    parser.add_argument("--excel", action="store_true",
-                        help="start each CSV with the UTF-8 byte-order mark Excel needs")
-    add_db(parser)  # fmt: skip
+def _bundle_options() -> list[click.Parameter]:
+    return [
+        click.Option(["--out"], metavar="DIR", required=True,
+                     help="folder that receives one timestamped bundle per run"),
+        click.Option(["--keep"], metavar="N", type=POSITIVE_INT, default=None,
+                     help="after writing, delete all but the N newest bundles"),
+        flag("--excel", "start each CSV with the UTF-8 byte-order mark Excel needs"),
+    ]  # fmt: skip
 
 
-def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("export", help="write one CSV bundle (scores, evidence, annotations...)",
-                       description="Write scores, evidence, annotations (with history) and "
-                       "alerts as CSV plus manifest.json into a new folder named by UTC time. "
-                       "The folder appears whole or not at all.\n\nexamples:\n"
-                       "  python -m risk export --out exports/\n"
-                       "  python -m risk export --out exports/ --keep 30 --excel",
-                       formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
-    _add_bundle_options(p)
-    p.set_defaults(handler=_cmd_export)
-    p = sub.add_parser("schedule", help="export on a cron schedule until stopped",
-                       description="Run an export at every tick of a cron expression (local "
-                       "time, as cron): 5 fields, or 6 with seconds first. One export at a "
-                       "time; failures are logged and retried at the next tick; Ctrl-C or "
-                       "SIGTERM stops cleanly.\n\nexamples:\n"
-                       '  python -m risk schedule --cron "0 6 * * 1-5" --out exports/ --keep 30\n'
-                       '  python -m risk schedule --cron "*/10 * * * * *" --out /tmp/exports',
-                       formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
-    p.add_argument("--cron", metavar="EXPR", required=True,
-                   help='cron expression, e.g. "0 6 * * 1-5" (06:00 on weekdays)')
-    _add_bundle_options(p)
-    p.set_defaults(handler=_cmd_schedule)
+def commands() -> list[click.Command]:
+    """export and schedule."""
+    return [
+        command("export", _cmd_export, "write one CSV bundle (scores, evidence, annotations...)",
+                "Write scores, evidence, annotations (with history) and alerts as CSV plus "
+                "manifest.json into a new folder named by UTC time. The folder appears whole "
+                "or not at all.\n\nexamples:\n  python -m risk export --out exports/\n"
+                "  python -m risk export --out exports/ --keep 30 --excel", _bundle_options()),
+        command("schedule", _cmd_schedule, "export on a cron schedule until stopped",
+                "Run an export at every tick of a cron expression (local time, as cron): 5 "
+                "fields, or 6 with seconds first. One export at a time; failures are logged "
+                "and retried at the next tick; Ctrl-C or SIGTERM stops cleanly.\n\nexamples:\n"
+                '  python -m risk schedule --cron "0 6 * * 1-5" --out exports/ --keep 30\n'
+                '  python -m risk schedule --cron "*/10 * * * * *" --out /tmp/exports',
+                [click.Option(["--cron"], metavar="EXPR", required=True,
+                              help='cron expression, e.g. "0 6 * * 1-5" (06:00 on weekdays)'),
+                 *_bundle_options()]),
+    ]  # fmt: skip

@@ -6,18 +6,20 @@ Thin on purpose: it calls ``risk.reader.queue.ingest_files`` and prints the resu
 
 from __future__ import annotations
 
-import argparse
 import json
+from types import SimpleNamespace
 
-from risk.cli.common import add_db, iso_date
+import click
+
+from risk.cli.common import ISO_DATE, command, flag
 from risk.reader import queue
 from risk.settings import Settings
 
 
-def _cmd_ingest(args: argparse.Namespace) -> int:
+def _cmd_ingest(args: SimpleNamespace) -> int:
     settings = Settings.resolve(args.db)
     results = queue.ingest_files(
-        args.files, published=args.published, title=args.title, url=args.url,
+        list(args.files), published=args.published, title=args.title, url=args.url,
         db_file=settings.db_path, method=settings.methodology, dry_run=args.dry_run,
     )  # fmt: skip
     for result in results:
@@ -45,23 +47,23 @@ def _print_result(result: dict, dry_run: bool) -> None:
         print(f"    {c['summary']}")
 
 
-def register(sub: argparse._SubParsersAction) -> None:
-    raw = argparse.RawDescriptionHelpFormatter
-    p = sub.add_parser(
-        "ingest", help="read articles (fr/en) into pending candidate evidence",
-        description="Extract organisations, chips, money, dates and candidate evidence from "
-        "article text files (UTF-8), and store the candidates as pending review. Every file is "
-        "checked first: one bad file and nothing is stored.\n\nexamples:\n"
+def commands() -> list[click.Command]:
+    """ingest."""
+    return [command(
+        "ingest", _cmd_ingest, "read articles (fr/en) into pending candidate evidence",
+        "Extract organisations, chips, money, dates and candidate evidence from article text "
+        "files (UTF-8), and store the candidates as pending review. Every file is checked "
+        "first: one bad file and nothing is stored. FILE: article text, UTF-8.\n\nexamples:\n"
         "  python -m risk ingest article.txt --published 2025-10-06 --title \"...\" --url URL\n"
-        "  python -m risk ingest articles/*.txt --json --dry-run", formatter_class=raw,
-    )  # fmt: skip
-    p.add_argument("files", nargs="+", metavar="FILE", help="article text, UTF-8")
-    p.add_argument("--json", action="store_true", help="one JSON object per file, one per line")
-    p.add_argument("--dry-run", action="store_true", help="extract only; store nothing")
-    p.add_argument("--published", type=iso_date, default=None,
-                   help="publication day YYYY-MM-DD; relative dates resolve against it "
-                   "(default: today)")  # fmt: skip
-    p.add_argument("--title", default=None, help="article title (the source of accepted items)")
-    p.add_argument("--url", default=None, help="article address, http(s)")
-    add_db(p)
-    p.set_defaults(handler=_cmd_ingest)
+        "  python -m risk ingest articles/*.txt --json --dry-run", [
+            click.Argument(["files"], nargs=-1, required=True, metavar="FILE..."),
+            flag("--json", "one JSON object per file, one per line"),
+            flag("--dry-run", "extract only; store nothing"),
+            click.Option(["--published"], type=ISO_DATE, default=None,
+                         help="publication day YYYY-MM-DD; relative dates resolve against it "
+                         "(default: today)"),
+            click.Option(["--title"], default=None,
+                         help="article title (the source of accepted items)"),
+            click.Option(["--url"], default=None, help="article address, http(s)"),
+        ],
+    )]  # fmt: skip
