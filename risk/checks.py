@@ -143,11 +143,16 @@ def _spend_sign(con: duckdb.DuckDBPyConnection) -> list[Finding]:
         if none_vendor and direction > 0:
             found.append(Finding("sign-rules", f"evidence {item}",
                                  "spend on another supplier's chips must have direction -1"))
-    sql = """SELECT id FROM evidence WHERE family = 'spend' AND direction < 0
-             AND coalesce(trim(counterparty), '') = '' ORDER BY id"""
+    sql = """SELECT e.id FROM evidence e WHERE e.family = 'spend' AND e.direction < 0
+             AND coalesce(trim(e.counterparty), '') = ''
+             AND NOT EXISTS (SELECT 1 FROM ledger_evidence le JOIN ledger l
+                             ON l.id = le.id AND l.known_from = le.known_from
+                             WHERE le.evidence_id = e.id AND l.status IN ('cancelled', 'denied'))
+             ORDER BY e.id"""
     found += [
         Finding("sign-rules", f"evidence {item}",
-                "spend away from the vendor must name the other supplier in counterparty")
+                "spend away from the vendor must name the other supplier in counterparty"
+                " (or support a cancelled or denied ledger block)")
         for (item,) in _rows(con, sql)
     ]  # fmt: skip
     return found

@@ -100,3 +100,9 @@ def test_a_copied_summary_is_reported_on_the_later_item(db_file, method, copy):
     found = _findings(db_file, method)
     assert _rules(found, "evidence B") == {"copied-summary"}
     assert _rules(found, "evidence A") == set()
+
+
+def test_a_cut_needs_no_counterparty_when_it_supports_a_cancelled_block(db_file, method):
+    add_items(db_file, method, item_row(id="CUT", direction="-1", summary="Leases let go."))
+    _ledger(db_file, "LG-CUT", "2020-03-01", "nvidia", ["CUT"], status="cancelled")
+    assert _rules(_findings(db_file, method), "evidence CUT") == set()
