@@ -45,7 +45,7 @@ def test_a_clean_base_has_no_finding(db_file, method):
 def test_an_item_without_address_is_reported_unless_it_cites_a_seed(db_file, method):
     add_items(db_file, method,
               item_row(id="NOURL", source_url="", source_title="Some blog post"),
-              item_row(id="SEED", source_url="", source_title=SEED, summary="Seed story."))  # fmt: skip
+              item_row(id="SEED", source_url="", source_title=SEED, summary="Seed."))  # fmt: skip
     found = _findings(db_file, method)
     assert _rules(found, "evidence NOURL") == {"address"}
     assert _rules(found, "evidence SEED") == set()

@@ -89,7 +89,8 @@ def staleness(last_evidence: date | None, today: date) -> str | None:
         return "No evidence recorded yet."
     age = (today - last_evidence).days
     if age > STALE_DAYS:
-        return f"Newest evidence is {age} days old ({last_evidence:%Y-%m-%d}): figures may be stale."
+        return (f"Newest evidence is {age} days old ({last_evidence:%Y-%m-%d}): "
+                "figures may be stale.")
     return None
 
 
