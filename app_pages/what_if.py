@@ -12,7 +12,7 @@ from app_pages.common import (
     read_method,
     settings,
 )
-from risk import scoring
+from risk import refresh
 from risk.errors import RiskError
 from risk.methodology import Methodology
 from risk.views import charts, queries
@@ -63,7 +63,7 @@ def save_what_if(method: Methodology, weights: dict, half_lives: dict) -> None:
             try:
                 trial = method.with_overrides(weights, half_lives)
                 with st.spinner("Re-scoring history…"):
-                    saved = scoring.adopt(trial, semver, database(),
+                    saved = refresh.adopt(trial, semver, database(),
                                           settings().methodology_file)  # fmt: skip
             except RiskError as exc:
                 st.error(queries.md_escape(exc))

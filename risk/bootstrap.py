@@ -11,12 +11,13 @@ from pathlib import Path
 
 import duckdb
 
-from risk import db, evidence, organisations, scoring
+from risk import db, evidence, ledger, organisations, refresh
 from risk.methodology import Methodology
 from risk.paths import DATA_DIR
 
 BUNDLED_ORGANISATIONS = DATA_DIR / "organisations.csv"
 BUNDLED_EVIDENCE = DATA_DIR / "evidence.csv"
+BUNDLED_LEDGER = DATA_DIR / "capacity.csv"
 
 
 @dataclass
@@ -26,9 +27,12 @@ class InitReport:
     organisations: int
     evidence: int
     score_rows: int
+    ledger: int = 0
 
 
-def _load_bundled(con: duckdb.DuckDBPyConnection, method: Methodology) -> tuple[int, int]:
+def _load_bundled(
+    con: duckdb.DuckDBPyConnection, method: Methodology
+) -> tuple[int, int, int]:
     org_rows = evidence.parse_csv(
         evidence.read_csv_text(BUNDLED_ORGANISATIONS), organisations.ORG_COLUMNS,
         BUNDLED_ORGANISATIONS.name,
@@ -41,7 +45,8 @@ def _load_bundled(con: duckdb.DuckDBPyConnection, method: Methodology) -> tuple[
         BUNDLED_EVIDENCE.name,
     )  # fmt: skip
     items = evidence.import_evidence_rows(con, ev_rows, BUNDLED_EVIDENCE.name, "bundled", method)
-    return orgs, items
+    blocks = ledger.load_csv(con, BUNDLED_LEDGER, method)
+    return orgs, items, blocks
 
 
 def init_database(path: str | Path, method: Methodology) -> InitReport:
@@ -50,16 +55,16 @@ def init_database(path: str | Path, method: Methodology) -> InitReport:
     with db.connect(target) as con:
         applied = db.migrate(con)
 
-    def fill(con: duckdb.DuckDBPyConnection) -> tuple[int, int, int]:
+    def fill(con: duckdb.DuckDBPyConnection) -> tuple[int, int, int, int]:
         empty = con.execute("SELECT count(*) FROM evidence").fetchone()[0] == 0
-        orgs, items = _load_bundled(con, method) if empty else (0, 0)
+        orgs, items, blocks = _load_bundled(con, method) if empty else (0, 0, 0)
         rows = 0
-        if empty or not scoring.is_current(con, method):
-            rows = scoring.rescore(con, method)
-        return orgs, items, rows
+        if empty or not refresh.is_current(con, method):
+            rows = refresh.recompute(con, method)
+        return orgs, items, rows, blocks
 
-    orgs, items, rows = db.write_with_retry(fill, target)
-    return InitReport(target, applied, orgs, items, rows)
+    orgs, items, rows, blocks = db.write_with_retry(fill, target)
+    return InitReport(target, applied, orgs, items, rows, blocks)
 
 
 def ensure_ready(path: str | Path, method: Methodology) -> Path:
@@ -68,7 +73,7 @@ def ensure_ready(path: str | Path, method: Methodology) -> Path:
     target = Path(path)
     if target.exists():
         with db.connect(target) as con:
-            ready = not db.needs_migration(con) and scoring.is_current(con, method)
+            ready = not db.needs_migration(con) and refresh.is_current(con, method)
         if ready:
             return target
     return init_database(target, method).path

@@ -10,14 +10,23 @@ bundled data, on a team's database, and in the tests.
 
 from __future__ import annotations
 
+import csv
 import re
+import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from pathlib import Path
 
 import duckdb
 
+from risk import bootstrap, db
 from risk.methodology import Methodology
+from risk.paths import DATA_DIR
+
+# The source articles the evidence base started from have no public address; items citing
+# them (by title) are exempt from the address rule.
+SEED_SOURCES = DATA_DIR / "seed_sources.csv"
 
 # Near-duplicate summaries are compared pairwise; above this many items only exact copies
 # (after folding case, spaces and punctuation) are looked for, to keep the check fast.
@@ -216,3 +225,23 @@ def run(con: duckdb.DuckDBPyConnection, method: Methodology, seeds: Iterable[str
         lambda: _copied_summaries(con),
     ]
     return [finding for rule in rules for finding in rule()]
+
+
+def seed_titles(path: Path = SEED_SOURCES) -> list[str]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        return [row["title"] for row in csv.DictReader(fh)]
+
+
+def check_database(path: Path, method: Methodology) -> list[Finding]:
+    """The rules over an existing database (a team's, or one a test built)."""
+    with db.connect(path) as con:
+        return run(con, method, seed_titles())
+
+
+def check_bundled(method: Methodology) -> list[Finding]:
+    """The rules over the bundled CSVs, loaded into a throwaway database: loading applies
+    every import rule (a bad row raises, naming its line and field), then the data rules."""
+    with tempfile.TemporaryDirectory(prefix="risk-check-") as folder:
+        target = Path(folder) / "check.duckdb"
+        bootstrap.init_database(target, method)
+        return check_database(target, method)

@@ -109,7 +109,8 @@ def explain(
         raise NotFoundError(f"unknown dependent {dependent!r}")
     if family != COMPOSITE and family not in method.families:
         known = ", ".join([*method.families, COMPOSITE])
-        raise NotFoundError(f"unknown family {family!r} (known: {known})")
+        raise NotFoundError(f"unknown family {family!r} (known: {known}; or a reliance "
+                            "indicator such as vendor_share_deployed)")
     names = list(method.families) if family == COMPOSITE else [family]
     items = _items(con, method, org.id, names, day)
     fams = [_family_summary(method, name, items) for name in names]

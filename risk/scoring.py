@@ -13,13 +13,11 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
-from pathlib import Path
 
 import duckdb
 import pandas as pd
 
-from risk import db
-from risk.methodology import COMPOSITE, Methodology, save_as
+from risk.methodology import COMPOSITE, Methodology
 
 SCORE_COLUMNS = [
     "dependent", "family", "date", "pressure", "score", "band_low", "band_high", "mass",
@@ -172,15 +170,6 @@ def record_methodology(con: duckdb.DuckDBPyConnection, method: Methodology) -> N
         "ON CONFLICT (version) DO NOTHING",
         [method.version, method.semver, method.config_hash, json.dumps(method.as_dict())],
     )
-
-
-def adopt(method: Methodology, semver: str, db_file: str | Path,
-          methodology_file: str | Path) -> Methodology:  # fmt: skip
-    """Make a what-if the methodology in force: save it under a new version, re-score all
-    history with it. The version it replaces stays recorded in ``methodology_versions``."""
-    saved = save_as(method, semver, methodology_file)
-    db.write_with_retry(lambda con: rescore(con, saved), db_file)
-    return saved
 
 
 def is_current(con: duckdb.DuckDBPyConnection, method: Methodology) -> bool:

@@ -14,11 +14,12 @@ import sys
 
 import click
 
-from risk.cli import annotate, core, export, ingest
+from risk.cli import annotate, core, export, ingest, reliance
 from risk.cli.common import Group, db_option, usage_error_line
 from risk.errors import RiskError, ValidationError
 
-COMMANDS = [*core.commands(), annotate.group(), *export.commands(), *ingest.commands()]
+COMMANDS = [*core.commands(), *reliance.commands(), annotate.group(), *export.commands(),
+            *ingest.commands()]
 
 
 def build_cli() -> click.Group:

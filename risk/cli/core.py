@@ -11,8 +11,9 @@ from types import SimpleNamespace
 
 import click
 
-from risk import bootstrap, db, importer, scoring
+from risk import bootstrap, db, importer, refresh, reliance, scoring
 from risk import explain as explain_mod
+from risk.cli import reliance as reliance_cli
 from risk.cli.common import ISO_DATE, command, flag
 from risk.errors import ValidationError
 from risk.evidence import parse_iso_date
@@ -40,7 +41,7 @@ def _cmd_score(args: SimpleNamespace) -> int:
     settings = Settings.resolve(args.db)
     method = settings.methodology
     path = bootstrap.ensure_ready(settings.db_path, method)
-    rows = db.write_with_retry(lambda con: scoring.rescore(con, method), path)
+    rows = db.write_with_retry(lambda con: refresh.recompute(con, method), path)
     with db.connect(path) as con:
         latest = scoring.latest(con)
     print(f"methodology {method.version}: {rows} score rows")
@@ -57,6 +58,8 @@ def _cmd_score(args: SimpleNamespace) -> int:
 
 
 def _cmd_explain(args: SimpleNamespace) -> int:
+    if args.family in reliance.INDICATORS:
+        return reliance_cli.explain_indicator(args)
     settings = Settings.resolve(args.db)
     method = settings.methodology
     path = bootstrap.ensure_ready(settings.db_path, method)
@@ -118,19 +121,27 @@ def commands() -> list[click.Command]:
                 "Recompute every score from the evidence with the current methodology.\n\n"
                 "example: python -m risk score", []),
         command("explain", _cmd_explain, "the evidence behind one score, largest first",
-                "List the items behind a score with their contributions and sources.\n"
+                "List the items behind a score with their contributions and sources, or the "
+                "ledger rows behind a reliance indicator with their share points.\n"
                 "DEPENDENT: e.g. microsoft, openai; FAMILY: a family from "
-                "data/methodology.toml, or composite; DATE: YYYY-MM-DD.\n\n"
+                "data/methodology.toml, composite, or an indicator (vendor_share_deployed, "
+                "vendor_share_pipeline, hhi_deployed, hhi_pipeline, "
+                "effective_suppliers_deployed, effective_suppliers_pipeline, "
+                "vendor_spend_ttm_usd); DATE: YYYY-MM-DD.\n\n"
                 "examples:\n  python -m risk explain microsoft spend 2023-06-30\n"
-                "  python -m risk explain openai composite 2025-12-31 --json", [
+                "  python -m risk explain openai composite 2025-12-31 --json\n"
+                "  python -m risk explain openai vendor_share_deployed 2026-06-30", [
                     click.Argument(["dependent"]), click.Argument(["family"]),
                     click.Argument(["date"], type=ISO_DATE),
                     flag("--json", "one JSON object on stdout"),
+                    flag("--hindsight", "indicators: apply today's knowledge to past days"),
                 ]),
-        command("import", _cmd_import, "import evidence (or organisations) from CSV: all or none",
+        command("import", _cmd_import, "import evidence, ledger or organisations CSV: all or none",
                 "Validate the whole file, then import every row or none. Evidence files use the "
-                "columns of data/evidence.csv; a file with the header id,name,roles,aliases adds "
-                "or updates organisations. FILE: CSV, UTF-8, header row.\n\n"
+                "columns of data/evidence.csv, capacity-ledger files those of data/capacity.csv "
+                "(an export's capacity.csv imports back as it is); a file with the header "
+                "id,name,roles,aliases adds or updates organisations. FILE: CSV, UTF-8, "
+                "header row.\n\n"
                 "example: python -m risk import my_evidence.csv",
                 [click.Argument(["file"])]),
     ]  # fmt: skip
