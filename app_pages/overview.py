@@ -8,6 +8,7 @@ from datetime import date
 
 import streamlit as st
 
+from app_pages import reliance_panel
 from app_pages.common import (
     database,
     fmt_change,
@@ -21,7 +22,12 @@ from risk.views import queries
 
 
 def page_overview() -> None:
-    st.subheader("Where each company stands")
+    reliance_panel.show()
+    st.divider()
+    st.subheader("Signals: the balance of recent news (methodology 1)")
+    st.caption("A secondary reading: per family, whether recent graded news leans towards the "
+               "vendor (above 50) or away from it (below 50). It measures headlines, not "
+               "compute: it fades back to 50 without news.")
     deps = read(queries.dependents)
     bounds = read(queries.score_range)
     if not deps or bounds is None:
@@ -81,6 +87,7 @@ def _remember_click(event: object, fig: object) -> None:
             st.session_state["why_dep"] = meta["dependent"]
             st.session_state["why_fam"] = meta["family"]
             st.session_state["why_day"] = day
+            st.session_state["why_kind"] = "A signal score (news index)"
             return
 
 

@@ -7,6 +7,7 @@ from datetime import date
 
 import streamlit as st
 
+from app_pages import why_reliance
 from app_pages.common import (
     methodology,
     read,
@@ -18,6 +19,12 @@ from risk.views import charts, queries
 
 def page_why() -> None:
     st.header("Why this number")
+    kind = st.radio("Explain", ["A reliance indicator (capacity ledger)",
+                                "A signal score (news index)"], horizontal=True,
+                    key="why_kind")  # fmt: skip
+    if kind.startswith("A reliance"):
+        why_reliance.show()
+        return
     method = methodology()
     deps = read(queries.dependents)
     bounds = read(queries.score_range)

@@ -16,7 +16,7 @@ import streamlit as st
 from conftest import BUNDLED
 from streamlit.testing.v1 import AppTest
 
-from risk import annotations, bootstrap, db
+from risk import annotations, bootstrap, db, reliance
 from risk.methodology import load
 from risk.views import queries
 
@@ -72,7 +72,8 @@ def test_every_page_runs_without_exception(app_db, page):
     at.switch_page(f"app_pages/{PAGES[page]}").run()
     no_exception(at)
     headings = [h.value for h in (*at.header, *at.subheader)]
-    assert headings and headings[0] == ("Where each company stands" if page == "Overview"
+    assert headings and headings[0] == ("How much of each company's AI compute runs on Nvidia"
+                                        if page == "Overview"
                                         else page if page != "What-if" else "What-if weights")
 
 
@@ -83,13 +84,13 @@ def test_old_page_links_open_their_page(app_db, page):
     assert at.header[0].value == page
 
 
-def test_headline_figures_equal_the_risk_api(app_db):
+def test_signal_cards_equal_the_risk_api(app_db):
     at = run_page("Overview")
     no_exception(at)
     with db.connect(app_db) as con:
         heads = queries.headline(con, BUNDLED)
         names = {h["name"]: h for h in heads}
-    shown = {m.label: m.value for m in at.metric}
+    shown = {m.label: m.value for m in at.metric if not m.label.startswith("Deployed")}
     assert set(shown) == set(names) == {"Microsoft", "OpenAI"}
     for label, value in shown.items():
         assert value == f"{names[label]['score']:.1f}"
@@ -108,7 +109,7 @@ def test_headline_figures_equal_the_risk_api(app_db):
 
 def test_overview_draws_composite_bands_and_evidence_markers(app_db):
     at = run_page("Overview")
-    comp, grid = figures(at)
+    comp, grid = figures(at)[-2:]  # after the three reliance charts
     roles = [t.get("meta", {}).get("role") for t in comp["data"]]
     assert roles.count("band") == 4 and roles.count("score") == 2 and "evidence" in roles
     assert len({t["meta"]["family"] for t in grid["data"] if "meta" in t}) == 4  # with market
@@ -116,26 +117,26 @@ def test_overview_draws_composite_bands_and_evidence_markers(app_db):
 
 def test_family_and_dependent_filters_change_what_is_charted(app_db):
     at = run_page("Overview")
-    _, grid = figures(at)
+    _, grid = figures(at)[-2:]
     assert {t["meta"]["family"] for t in grid["data"]} == {"spend", "chip_programs", "tensions",
                                                           "market"}
     at.sidebar.multiselect(key="f_fams").unselect("tensions").run()
     no_exception(at)
-    _, grid = figures(at)
+    _, grid = figures(at)[-2:]
     assert {t["meta"]["family"] for t in grid["data"]} == {"spend", "chip_programs", "market"}
     at.sidebar.multiselect(key="f_deps").unselect("openai").run()
-    comp, _ = figures(at)
+    comp, _ = figures(at)[-2:]
     assert {t["meta"]["dependent"] for t in comp["data"] if "dependent" in t.get("meta", {})} \
         == {"microsoft"}  # fmt: skip
 
 
 def test_date_range_filter_narrows_the_charted_days(app_db):
     at = run_page("Overview")
-    comp, _ = figures(at)
+    comp, _ = figures(at)[-2:]
     first_before = min(t["x"][0] for t in comp["data"] if t["meta"].get("role") == "score")
     at.sidebar.date_input(key="f_range").set_value((date(2024, 1, 1), date(2025, 1, 1))).run()
     no_exception(at)
-    comp, _ = figures(at)
+    comp, _ = figures(at)[-2:]
     xs = [x for t in comp["data"] if t["meta"].get("role") == "score" for x in t["x"]]
     assert min(xs) >= "2024-01-01" > first_before and max(xs) <= "2025-01-01T23"
 
@@ -169,6 +170,7 @@ def test_half_life_slider_changes_the_what_if(app_db):
 
 def test_why_this_number_matches_explain(app_db):
     at = run_page("Why this number")
+    at.radio(key="why_kind").set_value("A signal score (news index)").run()
     at.selectbox(key="why_dep").set_value("microsoft")
     at.selectbox(key="why_fam").set_value("spend")
     at.date_input(key="why_day").set_value(date(2024, 6, 30)).run()
@@ -293,7 +295,7 @@ def test_annotations_are_drawn_on_their_panels(app_db):
                      "end_date": "2024-03-01", "title": "<b>bold?</b>"}, "x", app_db,
                          method=BUNDLED)
     at = run_page("Overview")
-    comp, grid = figures(at)
+    comp, grid = figures(at)[-2:]  # after the three reliance charts
     marks = [t for t in comp["data"] + grid["data"] if t["meta"].get("role") == "annotation"]
     assert len(marks) == 2  # composite panel and the spend panel
     assert all("&lt;b&gt;bold?&lt;/b&gt;" in t["hovertext"][0] for t in marks)
@@ -367,3 +369,41 @@ def test_saving_a_what_if_makes_it_the_methodology_and_rescores(app_db, tmp_path
         recorded = {r[0] for r in rows}
     assert versions == [(new.version,)]
     assert {old.version, new.version} <= recorded
+
+
+def test_overview_cards_show_the_stored_reliance_indicators(app_db):
+    at = run_page("Overview")
+    no_exception(at)
+    with db.connect(app_db) as con:
+        latest = reliance.latest(con).set_index(["dependent", "indicator"])
+    shown = [m.value for m in at.metric]
+    for dependent in ("microsoft", "openai"):
+        share = latest.loc[(dependent, "vendor_share_deployed"), "value"]
+        assert f"{share:.0f}%" in shown
+    roles = {t.get("meta", {}).get("role") for f in figures(at) for t in f["data"]}
+    assert {"deployed", "pipeline", "share", "peer", "evidence"} <= roles
+
+
+def test_overview_hindsight_toggle_switches_the_view(app_db):
+    at = run_page("Overview")
+    at.toggle(key="rel_hindsight").set_value(True).run()
+    no_exception(at)
+    with db.connect(app_db) as con:
+        hindsight = reliance.latest(con, "hindsight").set_index(["dependent", "indicator"])
+    share = hindsight.loc[("openai", "vendor_share_deployed"), "value"]
+    assert f"{share:.0f}%" in [m.value for m in at.metric]
+
+
+def test_why_this_number_explains_a_reliance_indicator_like_the_cli(app_db):
+    at = run_page("Why this number")
+    at.selectbox(key="whyr_dep").set_value("openai")
+    at.selectbox(key="whyr_ind").set_value("vendor_share_deployed")
+    at.date_input(key="whyr_day").set_value(date(2026, 6, 30)).run()
+    no_exception(at)
+    with db.connect(app_db) as con:
+        result = reliance.explain_indicator(con, BUNDLED, "openai", "vendor_share_deployed",
+                                            date(2026, 6, 30))  # fmt: skip
+    assert f"{result['value']:.1f}%" in at.subheader[0].value
+    table = at.dataframe[-1].value
+    assert list(table["ledger"]) == [c["id"] for c in result["contributions"]]
+    assert abs(table["points"].sum() - result["value"]) < 1e-9
