@@ -14,7 +14,8 @@ from pathlib import Path
 
 import duckdb
 
-from risk import db, evidence, organisations, scoring
+from risk import access, audit, evidence, organisations, scoring
+from risk.identity import Actor, local_actor
 from risk.methodology import Methodology
 
 
@@ -32,8 +33,13 @@ def _kind(text: str) -> str:
         "evidence")  # fmt: skip
 
 
-def import_file(file: Path, db_file: str | Path, method: Methodology) -> ImportReport:
-    """Validate ``file`` completely, then write it and rescore in one transaction."""
+def import_file(
+    file: Path, db_file: str | Path, method: Methodology, actor: Actor | None = None
+) -> ImportReport:
+    """Validate ``file`` completely, then write it, rescore and record it in the audit
+    trail in one transaction. Evidence needs the ``evidence`` right, organisations the
+    ``organisations`` right (``actor`` None: the local OS user)."""
+    actor = actor or local_actor()
     text = evidence.read_csv_text(file)
     kind = _kind(text)
     required = organisations.ORG_COLUMNS if kind == "organisations" else evidence.REQUIRED_COLUMNS
@@ -41,9 +47,17 @@ def import_file(file: Path, db_file: str | Path, method: Methodology) -> ImportR
 
     def work(con: duckdb.DuckDBPyConnection) -> ImportReport:
         if kind == "organisations":
-            count = organisations.upsert(con, organisations.validate_rows(rows, file.name))
+            actor.require(access.ORGANISATIONS, "organisation.upsert", "organisation", file.name)
+            orgs = organisations.validate_rows(rows, file.name)
+            count = organisations.upsert_audited(con, orgs, actor, source=file.name)
         else:
+            actor.require(access.EVIDENCE, "evidence.import", "evidence", file.name)
+            before = {r[0] for r in con.execute("SELECT id FROM evidence").fetchall()}
             count = evidence.import_evidence_rows(con, rows, file.name, "import", method)
+            ids = sorted({r[0] for r in con.execute("SELECT id FROM evidence").fetchall()}
+                         - before)  # fmt: skip
+            audit.record(con, actor, "evidence.import", "evidence", file.name,
+                         after={"file": file.name, "rows": count, "ids": ids})  # fmt: skip
         return ImportReport(kind, count, scoring.rescore(con, method))
 
-    return db.write_with_retry(work, db_file)
+    return audit.write(work, db_file)

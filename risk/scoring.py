@@ -18,8 +18,9 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from risk import db
-from risk.methodology import COMPOSITE, Methodology, save_as
+from risk import access, audit
+from risk.identity import Actor, local_actor
+from risk.methodology import COMPOSITE, Methodology, load, save_as
 
 SCORE_COLUMNS = [
     "dependent", "family", "date", "pressure", "score", "band_low", "band_high", "mass",
@@ -175,11 +176,24 @@ def record_methodology(con: duckdb.DuckDBPyConnection, method: Methodology) -> N
 
 
 def adopt(method: Methodology, semver: str, db_file: str | Path,
-          methodology_file: str | Path) -> Methodology:  # fmt: skip
+          methodology_file: str | Path, actor: Actor | None = None) -> Methodology:  # fmt: skip
     """Make a what-if the methodology in force: save it under a new version, re-score all
-    history with it. The version it replaces stays recorded in ``methodology_versions``."""
+    history with it. The version it replaces stays recorded in ``methodology_versions``.
+    ``actor`` needs the ``methodology`` right (None: the local OS user); the refusal comes
+    before the file is touched, and the audit row shares the re-score's transaction."""
+    actor = actor or local_actor()
+    audit.refuse_unless(actor, access.METHODOLOGY, "methodology.save", "methodology", semver,
+                        db_file)  # fmt: skip
+    previous = load(methodology_file)
     saved = save_as(method, semver, methodology_file)
-    db.write_with_retry(lambda con: rescore(con, saved), db_file)
+
+    def work(con: duckdb.DuckDBPyConnection) -> None:
+        rescore(con, saved)
+        audit.record(con, actor, "methodology.save", "methodology", saved.version,
+                     before={**previous.as_dict(), "full_version": previous.version},
+                     after={**saved.as_dict(), "full_version": saved.version})  # fmt: skip
+
+    audit.write(work, db_file)
     return saved
 
 
