@@ -62,6 +62,7 @@ RIGHTS: dict[str, str] = {
     ORGANISATIONS: "admin",
     AUDIT: "admin",
 }
+READ_RIGHTS = frozenset({READ, EXPORT})  # what a read-only session still may do
 # Said in refusals: "<who> (viewer) may not <what>".
 DESCRIPTIONS: dict[str, str] = {
     READ: "read the dashboard",

@@ -40,7 +40,9 @@ class Actor:
     read_only_reason: str | None = None  # set when writes are refused whatever the role
 
     def can(self, right: str) -> bool:
-        return self.read_only_reason is None and access.role_allows(self.role, right)
+        if self.read_only_reason is not None and right not in access.READ_RIGHTS:
+            return False
+        return access.role_allows(self.role, right)
 
     def may_change_note_of(self, author: str | None) -> bool:
         """Analysts change only their own notes; methodologists and admins anyone's."""
