@@ -273,3 +273,45 @@ def test_the_scan_would_catch_an_update(tmp_path):
     assert _FORBIDDEN.search("DELETE  FROM audit_log WHERE id = 1")
     assert not _FORBIDDEN.search("INSERT INTO audit_log (at_utc) VALUES (?)")
 
+
+
+# ---------------------------------------------------------------- exports
+
+
+def test_the_export_bundle_carries_the_audit_trail(db_file, tmp_path):
+    import csv
+    import io
+    import json
+
+    from risk import exports
+
+    annotations.add(note(title="=HYPERLINK(x)"), ANA, db_file)
+    with pytest.raises(AccessDenied):
+        annotations.add(note(), VIEWER, db_file)
+    folder = exports.write_bundle(tmp_path / "out", db_file)
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["files"]["audit.csv"]["rows"] == 2
+    table = list(csv.DictReader(io.StringIO((folder / "audit.csv").read_text("utf-8"))))
+    assert [(r["actor"], r["action"], r["outcome"]) for r in table] == [
+        ("ana@example.com", "annotation.add", "ok"),
+        ("vic@example.com", "annotation.add", "refused")]  # fmt: skip
+    assert table[0]["at_utc"].endswith("Z")
+    assert json.loads(table[0]["after"])["title"] == "=HYPERLINK(x)"
+    assert table[1]["after"] == "" and "may not" in table[1]["reason"]
+
+
+@pytest.mark.parametrize("name", ["../secret.csv", "/etc/passwd", "sub/x.csv", "..", "a\\b"])
+def test_a_manifest_naming_a_file_outside_its_bundle_is_rejected(db_file, tmp_path, name):
+    import json
+
+    from risk import exports
+
+    out = tmp_path / "out"
+    folder = exports.write_bundle(out, db_file)
+    (out / "secret.csv").write_text("not yours\n", encoding="utf-8")
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    manifest["files"][name] = {"rows": 1, "sha256": "0" * 64}
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    listed = exports.list_bundles(out)[0]
+    assert not listed["checksum_ok"]
+    assert f"manifest names a file outside the bundle: {name!r}" in listed["problem"]
