@@ -11,7 +11,9 @@ from dataclasses import dataclass
 
 import duckdb
 
+from risk import audit
 from risk.errors import ValidationError
+from risk.identity import Actor
 
 ROLES = ("dependent", "vendor", "alternative", "partner")
 ORG_COLUMNS = ("id", "name", "roles", "aliases")
@@ -88,11 +90,9 @@ def _state(org: Organisation) -> dict:
 
 
 def upsert_audited(con: duckdb.DuckDBPyConnection, orgs: list[Organisation],
-                   actor: object, source: str | None = None) -> int:  # fmt: skip
+                   actor: Actor, source: str | None = None) -> int:  # fmt: skip
     """``upsert`` by a person: each organisation that changes gets an audit row with its
     state before and after, in the caller's transaction. The caller checks the right."""
-    from risk import audit
-
     known = directory(con).by_id
     upsert(con, orgs)
     for org in orgs:

@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 from conftest import item_row, write_csv
 
-from risk import annotations, audit, db, evidence, importer, ingest, scoring
+from risk import annotations, audit, db, evidence, importer, scoring
 from risk.access import AccessDenied
 from risk.identity import Actor
 from risk.methodology import load
+from risk.reader import queue as ingest
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLE = """Microsoft commande des GPU Nvidia pour OpenAI

@@ -15,9 +15,10 @@ import pytest
 from browser_support import ARTIFACTS, browser, wait_for_run  # noqa: F401
 from oidc_support import oidc_provider, sign_in, sign_out, team_server
 
-from risk import annotations, audit, bootstrap, db, evidence, importer, ingest
+from risk import annotations, audit, bootstrap, db, evidence, importer
 from risk.identity import Actor
 from risk.paths import METHODOLOGY_FILE
+from risk.reader import queue as ingest
 
 pytestmark = pytest.mark.browser
 
