@@ -7,12 +7,12 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import item_row, write_csv
+from conftest import item_row, methodology_dict, write_csv
 
 from risk import annotations, audit, db, evidence, importer, scoring
 from risk.access import AccessDenied
 from risk.identity import Actor
-from risk.methodology import load
+from risk.methodology import from_dict, load, to_toml
 from risk.reader import queue as ingest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,24 +44,23 @@ def count(db_file: Path, table: str) -> int:
         return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
 
 
-@pytest.fixture(autouse=True)
-def _small_methodology(tmp_path, monkeypatch):
-    """Write paths load the methodology in force: a copy, so saves never touch data/."""
-    from conftest import methodology_dict
-
-    from risk.methodology import from_dict, to_toml
-
+@pytest.fixture
+def method_file(tmp_path) -> Path:
+    """A small methodology in a file of its own, so a save never touches data/."""
     file = tmp_path / "methodology.toml"
     file.write_text(to_toml(from_dict(methodology_dict())), encoding="utf-8")
-    monkeypatch.setenv("RISK_METHODOLOGY", str(file))
+    return file
+
+
+M = from_dict(methodology_dict())
 
 
 # ---------------------------------------------------------------- one row per write
 
 
 def test_annotation_add_edit_delete_restore_each_leave_a_row_with_before_and_after(db_file):
-    added = annotations.add(note(), ANA, db_file)
-    annotations.edit(added["id"], {"title": "Better title"}, ANA, db_file)
+    added = annotations.add(note(), ANA, db_file, M)
+    annotations.edit(added["id"], {"title": "Better title"}, ANA, db_file, M)
     annotations.delete(added["id"], ANA, db_file)
     annotations.restore(added["id"], ANA, db_file)
     log = list(reversed(rows(db_file, target_kind="annotation")))
@@ -78,17 +77,17 @@ def test_annotation_add_edit_delete_restore_each_leave_a_row_with_before_and_aft
 
 
 def test_an_edit_that_changes_nothing_and_a_failed_write_leave_no_row(db_file):
-    added = annotations.add(note(), ANA, db_file)
-    annotations.edit(added["id"], {"title": "A note"}, ANA, db_file)
+    added = annotations.add(note(), ANA, db_file, M)
+    annotations.edit(added["id"], {"title": "A note"}, ANA, db_file, M)
     with pytest.raises(Exception, match="title"):
-        annotations.add(note(title=""), ANA, db_file)
+        annotations.add(note(title=""), ANA, db_file, M)
     assert [r["action"] for r in rows(db_file)] == ["annotation.add"]
 
 
 def test_evidence_add_and_import_are_recorded(db_file, tmp_path):
-    evidence.add_item(item_row(id="F-1"), db_file, actor=ANA)
+    evidence.add_item(item_row(id="F-1"), db_file, M, actor=ANA)
     file = write_csv(tmp_path / "items.csv", [item_row(id="I-1"), item_row(id="I-2")])
-    importer.import_file(file, db_file, actor=ANA)
+    importer.import_file(file, db_file, M, actor=ANA)
     added, imported = rows(db_file, action="evidence.add"), rows(db_file, action="evidence.import")
     assert added[0]["target_id"] == "F-1" and added[0]["after"]["summary"] == "Test item."
     assert added[0]["after"]["origin"] == "form"
@@ -102,7 +101,7 @@ def test_organisation_changes_are_recorded_with_the_previous_state(db_file, tmp_
     file.write_text(",".join(header) + "\nmeta,Meta,dependent,Facebook\n"
                     "amd,AMD Inc,vendor;alternative,Advanced Micro Devices\n"
                     "nvidia,Nvidia,vendor,NVIDIA;Nvidia Corp\n", encoding="utf-8")  # fmt: skip
-    importer.import_file(file, db_file, actor=ADMIN)
+    importer.import_file(file, db_file, M, actor=ADMIN)
     log = {r["target_id"]: r for r in rows(db_file, action="organisation.upsert")}
     assert set(log) == {"meta", "amd"}  # nvidia did not change: nothing to record
     assert log["meta"]["before"] is None and log["meta"]["after"]["aliases"] == ["Facebook"]
@@ -110,12 +109,12 @@ def test_organisation_changes_are_recorded_with_the_previous_state(db_file, tmp_
 
 
 def test_candidate_accept_and_reject_are_recorded(db_file):
-    ingest.ingest_text(ARTICLE, published="2025-10-08", db_file=db_file)
+    ingest.ingest_text(ARTICLE, published="2025-10-08", db_file=db_file, method=M)
     with db.connect(db_file) as con:
         pending = ingest.pending_candidates(con)
     assert len(pending) >= 2, "the article should propose candidates for both dependents"
-    evidence_id = ingest.accept_candidate(pending[0]["id"], {}, ANA, db_file)
-    ingest.reject_candidate(pending[1]["id"], "duplicate", BOB, db_file)
+    evidence_id = ingest.accept_candidate(pending[0]["id"], {}, ANA, db_file, M)
+    ingest.reject_candidate(pending[1]["id"], "duplicate", BOB, db_file, M)
     accepted = rows(db_file, action="candidate.accept")[0]
     rejected = rows(db_file, action="candidate.reject")[0]
     assert accepted["before"]["status"] == "pending"
@@ -124,10 +123,10 @@ def test_candidate_accept_and_reject_are_recorded(db_file):
                                                       {"status": "rejected", "reason": "duplicate"})
 
 
-def test_a_methodology_save_is_recorded_with_both_versions(db_file, tmp_path):
-    old = load()
+def test_a_methodology_save_is_recorded_with_both_versions(db_file, method_file):
+    old = load(method_file)
     trial = old.with_overrides(weights={"tensions": 0.0})
-    saved = scoring.adopt(trial, "0.1.0", db_file, actor=MAX)
+    saved = scoring.adopt(trial, "0.1.0", db_file, method_file, actor=MAX)
     row = rows(db_file, action="methodology.save")[0]
     assert (row["actor"], row["role"], row["target_id"]) == ("max@example.com",
                                                              "methodologist", saved.version)
@@ -144,13 +143,13 @@ def test_a_methodology_save_is_recorded_with_both_versions(db_file, tmp_path):
 
 def test_refused_writes_raise_one_line_and_are_logged_as_refused(db_file, tmp_path):
     with pytest.raises(AccessDenied, match=r"^vic@example.com \(viewer\) may not write "):
-        annotations.add(note(), VIEWER, db_file)
+        annotations.add(note(), VIEWER, db_file, M)
     with pytest.raises(AccessDenied, match="may not add or import evidence"):
-        evidence.add_item(item_row(id="V-1"), db_file, actor=VIEWER)
+        evidence.add_item(item_row(id="V-1"), db_file, M, actor=VIEWER)
     with pytest.raises(AccessDenied, match="may not change organisations"):
         importer.import_file(write_csv(tmp_path / "o.csv", [
             {"id": "meta", "name": "Meta", "roles": "dependent", "aliases": ""}]),
-            db_file, actor=ANA)  # fmt: skip
+            db_file, M, actor=ANA)  # fmt: skip
     assert count(db_file, "annotations") == 0 and count(db_file, "evidence") == 0
     assert count(db_file, "organisations") == 4
     refused = list(reversed(rows(db_file, outcome="refused")))
@@ -160,25 +159,26 @@ def test_refused_writes_raise_one_line_and_are_logged_as_refused(db_file, tmp_pa
     assert all(r["after"] is None and "may not" in r["reason"] for r in refused)
 
 
-def test_a_refused_methodology_save_touches_neither_the_file_nor_the_scores(db_file):
-    old = load()
+def test_a_refused_methodology_save_touches_neither_the_file_nor_the_scores(db_file,
+                                                                           method_file):
+    old = load(method_file)
     with pytest.raises(AccessDenied, match="may not save a methodology version"):
         scoring.adopt(old.with_overrides(weights={"tensions": 0.0}), "0.2.0", db_file,
-                      actor=ANA)  # fmt: skip
-    assert load().version == old.version
+                      method_file, actor=ANA)  # fmt: skip
+    assert load(method_file).version == old.version
     row = rows(db_file)[0]
     assert (row["action"], row["outcome"], row["actor"]) == ("methodology.save", "refused",
                                                              "ana@example.com")  # fmt: skip
 
 
 def test_refused_review_is_logged(db_file):
-    ingest.ingest_text(ARTICLE, published="2025-10-08", db_file=db_file)
+    ingest.ingest_text(ARTICLE, published="2025-10-08", db_file=db_file, method=M)
     with db.connect(db_file) as con:
         cand = ingest.pending_candidates(con)[0]
     with pytest.raises(AccessDenied, match="may not accept or reject candidates"):
-        ingest.accept_candidate(cand["id"], {}, VIEWER, db_file)
+        ingest.accept_candidate(cand["id"], {}, VIEWER, db_file, M)
     with pytest.raises(AccessDenied):
-        ingest.reject_candidate(cand["id"], "no", VIEWER, db_file)
+        ingest.reject_candidate(cand["id"], "no", VIEWER, db_file, M)
     assert count(db_file, "evidence") == 0
     assert [r["action"] for r in rows(db_file, outcome="refused")] == [
         "candidate.reject", "candidate.accept"]
@@ -188,11 +188,11 @@ def test_refused_review_is_logged(db_file):
 
 
 def test_an_analyst_cannot_edit_or_delete_another_analysts_note(db_file):
-    mine = annotations.add(note(title="Ana's"), ANA, db_file)
+    mine = annotations.add(note(title="Ana's"), ANA, db_file, M)
     with pytest.raises(AccessDenied, match="may not change another person's annotation"):
         annotations.delete(mine["id"], BOB, db_file)
     with pytest.raises(AccessDenied):
-        annotations.edit(mine["id"], {"title": "Bob was here"}, BOB, db_file)
+        annotations.edit(mine["id"], {"title": "Bob was here"}, BOB, db_file, M)
     with db.connect(db_file) as con:
         current = annotations.get(con, mine["id"])
     assert (current["title"], current["deleted"], current["revision"]) == ("Ana's", False, 1)
@@ -203,8 +203,8 @@ def test_an_analyst_cannot_edit_or_delete_another_analysts_note(db_file):
 
 
 def test_a_methodologist_or_admin_may_act_on_anyones_note_and_the_audit_shows_it(db_file):
-    mine = annotations.add(note(title="Ana's"), ANA, db_file)
-    annotations.edit(mine["id"], {"title": "Checked"}, MAX, db_file)
+    mine = annotations.add(note(title="Ana's"), ANA, db_file, M)
+    annotations.edit(mine["id"], {"title": "Checked"}, MAX, db_file, M)
     annotations.delete(mine["id"], ADMIN, db_file)
     log = rows(db_file, target_id=str(mine["id"]))
     assert [(r["actor"], r["action"], r["before"]["author"]) for r in log[:2]] == [
@@ -213,7 +213,7 @@ def test_a_methodologist_or_admin_may_act_on_anyones_note_and_the_audit_shows_it
 
 
 def test_legacy_plain_names_are_local_users_with_every_right(db_file):
-    added = annotations.add(note(), "ana", db_file)
+    added = annotations.add(note(), "ana", db_file, M)
     annotations.delete(added["id"], "bob", db_file)
     log = rows(db_file)
     assert [(r["actor"], r["role"], r["mode"]) for r in log] == [
@@ -224,8 +224,8 @@ def test_legacy_plain_names_are_local_users_with_every_right(db_file):
 
 
 def test_filters_on_actor_action_prefix_outcome_and_text(db_file):
-    a = annotations.add(note(title="Stargate report"), ANA, db_file)
-    annotations.add(note(title="Other"), BOB, db_file)
+    a = annotations.add(note(title="Stargate report"), ANA, db_file, M)
+    annotations.add(note(title="Other"), BOB, db_file, M)
     with pytest.raises(AccessDenied):
         annotations.delete(a["id"], BOB, db_file)
     assert len(rows(db_file, actor="ANA@example.com")) == 1
@@ -241,7 +241,7 @@ def test_filters_on_actor_action_prefix_outcome_and_text(db_file):
 
 def test_cli_on_behalf_of_is_recorded_next_to_the_real_user(db_file):
     ops = Actor("ops", "admin", "cli", on_behalf_of="ana")
-    annotations.add(note(), ops, db_file)
+    annotations.add(note(), ops, db_file, M)
     row = rows(db_file)[0]
     assert (row["actor"], row["on_behalf_of"], row["mode"]) == ("ops", "ana", "cli")
     assert len(rows(db_file, actor="ana")) == 1  # found under either name
@@ -286,10 +286,10 @@ def test_the_export_bundle_carries_the_audit_trail(db_file, tmp_path):
 
     from risk import exports
 
-    annotations.add(note(title="=HYPERLINK(x)"), ANA, db_file)
+    annotations.add(note(title="=HYPERLINK(x)"), ANA, db_file, M)
     with pytest.raises(AccessDenied):
-        annotations.add(note(), VIEWER, db_file)
-    folder = exports.write_bundle(tmp_path / "out", db_file)
+        annotations.add(note(), VIEWER, db_file, M)
+    folder = exports.write_bundle(tmp_path / "out", db_file, method=M)
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["files"]["audit.csv"]["rows"] == 2
     table = list(csv.DictReader(io.StringIO((folder / "audit.csv").read_text("utf-8"))))
@@ -308,7 +308,7 @@ def test_a_manifest_naming_a_file_outside_its_bundle_is_rejected(db_file, tmp_pa
     from risk import exports
 
     out = tmp_path / "out"
-    folder = exports.write_bundle(out, db_file)
+    folder = exports.write_bundle(out, db_file, method=M)
     (out / "secret.csv").write_text("not yours\n", encoding="utf-8")
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     manifest["files"][name] = {"rows": 1, "sha256": "0" * 64}
