@@ -15,7 +15,6 @@ their own notes) and recorded in the audit trail in the same transaction.
 
 from __future__ import annotations
 
-import getpass
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
@@ -246,17 +245,6 @@ def _require_change(actor: Actor, current: dict, action: str) -> None:
     actor.require(access.ANNOTATE, action, "annotation", current["id"], before)
     if not actor.may_change_note_of(current["author"]):
         actor.require(access.ANNOTATE_ANY, action, "annotation", current["id"], before)
-
-
-def resolve_author(explicit: str | None = None) -> str:
-    """The name recorded on a change: the one given, else the OS user, never empty."""
-    if explicit and explicit.strip():
-        return explicit.strip()
-    try:
-        name = getpass.getuser()
-    except (OSError, KeyError, ImportError):  # no login name in some containers
-        name = ""
-    return name.strip() or "unknown"
 
 
 # ---------------------------------------------------------------- reading
