@@ -17,8 +17,10 @@ from oidc_support import oidc_provider, sign_in, sign_out, team_server
 
 from risk import annotations, audit, bootstrap, db, evidence, importer
 from risk.identity import Actor
+from risk.methodology import Methodology
 from risk.paths import METHODOLOGY_FILE
 from risk.reader import queue as ingest
+from risk.settings import Settings
 
 pytestmark = pytest.mark.browser
 
@@ -38,14 +40,14 @@ NAV["methodologist"] = NAV["analyst"]
 NAV["admin"] = NAV["analyst"] | {"Audit"}
 
 
-def _hostile_data(tmp: Path, db_file: Path) -> dict:
+def _hostile_data(tmp: Path, db_file: Path, method: Methodology) -> dict:
     """Hostile text as an organisation's name and alias, an item's summary and source, a
     note's title and body, and an article's title; plus one note each by Bob and Ana."""
     orgs = tmp / "orgs.csv"
     orgs.write_text("id,name,roles,aliases\n"
                     f'evil,"{IMAGE}",dependent,"{TAG};javascript:alert(1)"\n',
                     encoding="utf-8")  # fmt: skip
-    importer.import_file(orgs, db_file, actor=LEAD)
+    importer.import_file(orgs, db_file, method, actor=LEAD)
     evidence.add_item({
         "id": "EV-9001", "date": "2024-05-02", "dependent": "evil", "vendor": "nvidia",
         "family": "spend", "direction": "+1", "magnitude": "3", "credibility": "2",
@@ -53,53 +55,74 @@ def _hostile_data(tmp: Path, db_file: Path) -> dict:
         "source_title": IMAGE, "source_date": "2024-05-02",
         "source_url": "https://example.org/x", "source_language": "en",
         "source_reliability": "B",
-    }, db_file, actor=LEAD)  # fmt: skip
+    }, db_file, method, actor=LEAD)  # fmt: skip
     bobs = annotations.add({"dependent": "microsoft", "date": "2024-02-01",
                             "title": f"Bob's note {IMAGE}", "body": f"{TAG} {LINK}"},
-                           BOB, db_file)  # fmt: skip
+                           BOB, db_file, method)  # fmt: skip
     anas = annotations.add({"dependent": "openai", "date": "2024-02-01",
-                            "title": "Ana's note", "body": "mine"}, ANA, db_file)  # fmt: skip
+                            "title": "Ana's note", "body": "mine"}, ANA, db_file,
+                           method)  # fmt: skip
     ingest.ingest_text("Microsoft a commandé pour 10 milliards de dollars de GPU H100 à Nvidia.",
-                       published="2024-03-01", title=f"{TAG} {IMAGE}", db_file=db_file)
+                       published="2024-03-01", title=f"{TAG} {IMAGE}", db_file=db_file,
+                       method=method)
     return {"bob": bobs["id"], "ana": anas["id"]}
 
 
 @pytest.fixture(scope="module")
 def team(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
     tmp = tmp_path_factory.mktemp("team")
-    method = tmp / "methodology.toml"
-    shutil.copy(METHODOLOGY_FILE, method)
+    shutil.copy(METHODOLOGY_FILE, tmp / "methodology.toml")
     db_file = tmp / "team.duckdb"
-    env = {"RISK_METHODOLOGY": str(method), "RISK_EXPORTS": str(tmp / "exports")}
+    env = {"RISK_METHODOLOGY": str(tmp / "methodology.toml"),
+           "RISK_EXPORTS": str(tmp / "exports")}
     with pytest.MonkeyPatch.context() as patch:
         for key, value in env.items():  # the library calls below use the same files
             patch.setenv(key, value)
-        bootstrap.init_database(db_file)
-        notes = _hostile_data(tmp, db_file)
+        method = Settings.resolve(db_file).methodology
+        bootstrap.init_database(db_file, method)
+        notes = _hostile_data(tmp, db_file, method)
         with oidc_provider() as issuer, team_server(tmp, issuer, db_file,
                                                     extra_env=env) as server:  # fmt: skip
-            yield {**server, "notes": notes}
+            yield {**server, "notes": notes, "issuer": issuer}
+
+
+def _context(browser, team: dict):  # noqa: F811
+    """A fresh browser context (no cookies) that can reach only the dashboard and the
+    provider on 127.0.0.1: anything else is aborted and recorded, as are dialogs."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    tab = context.new_page()
+    tab.dialogs, tab.strays = [], []
+    allowed = (f"{team['url']}/", f"{team['issuer']}/", "data:", "blob:")
+
+    def elsewhere(url: str) -> bool:
+        return not (url.startswith(allowed) or url in (team["url"], team["issuer"]))
+
+    def refuse(request_route) -> None:
+        request = request_route.request
+        if not request.frame.url.startswith(team["issuer"]):  # the provider's page is not
+            tab.strays.append(request.url)  # ours: its CDN stylesheet is refused, not counted
+        request_route.abort()
+
+    context.route(elsewhere, refuse)
+    tab.on("dialog", lambda d: (tab.dialogs.append(d.message), d.dismiss()))
+    return context, tab
 
 
 @pytest.fixture
 def page(browser, team):  # noqa: F811
-    """A fresh context (no cookies) with a record of dialogs and of requests leaving the
-    dashboard's own address."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    tab = context.new_page()
-    tab.dialogs = []
-    tab.strays = []
-    tab.on("dialog", lambda d: (tab.dialogs.append(d.message), d.dismiss()))
-    allowed = (team["url"], "http://127.0.0.1:")  # the dashboard and the provider only
-    tab.on("request", lambda r: None if r.url.startswith(allowed) and ":9/" not in r.url
-           else tab.strays.append(r.url))  # fmt: skip
+    context, tab = _context(browser, team)
     yield tab
     context.close()
 
 
+def _signed_in(page, team: dict, email: str) -> None:
+    sign_in(page, team["url"], email, wait_for_run)
+    page.get_by_text(f"Signed in as {email}").wait_for()
+
+
 def _nav(page) -> set[str]:
     links = page.locator("[data-testid='stSidebarNav'] a")
-    return {t.strip() for t in links.all_inner_texts()}
+    return {t.strip().splitlines()[-1] for t in links.all_inner_texts()}  # after the icon
 
 
 def _go(page, team: dict, address: str) -> None:
@@ -115,40 +138,34 @@ def _clean(page) -> None:
 
 
 def test_a_signed_out_visitor_sees_only_the_sign_in_page(page, team):
-    for address in ("", "evidence", "audit", "annotations"):
+    for address in ("", "audit", "annotations"):
         _go(page, team, address)
-        assert page.get_by_role("button", name="Sign in").count() == 1
+        page.get_by_role("button", name="Sign in").wait_for()
         assert _nav(page) == set()
         assert page.get_by_text("Where each company stands").count() == 0
         assert page.locator("[data-testid='stDataFrame']").count() == 0
     _clean(page)
 
 
-def test_each_role_sees_its_pages_and_is_refused_the_rest(browser, team):  # noqa: F811
-    for email, role in (("vic@example.com", "viewer"), ("ana@example.com", "analyst"),
-                        ("max@example.com", "methodologist"), ("lead@example.com", "admin")):
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        tab = context.new_page()
-        sign_in(tab, team["url"], email, wait_for_run)
-        assert tab.get_by_text(f"Signed in as {email} ({role})").count() == 1
-        assert _nav(tab) == NAV[role], role
-        _go(tab, team, "annotations")
-        adds = tab.get_by_role("button", name="Add annotation").count()
-        assert adds == (0 if role == "viewer" else 1), role
-        _go(tab, team, "what-if")
-        saves = tab.get_by_text("Save these parameters as a new methodology version").count()
-        assert saves == (1 if role in ("methodologist", "admin") else 0), role
-        _go(tab, team, "audit")  # not a page of theirs: the address leads nowhere
-        assert (tab.get_by_role("heading", name="Audit trail").count() == 1) == (role == "admin")
-        if role == "viewer":
-            sign_out(tab, team["url"], wait_for_run)
-            assert tab.get_by_role("button", name="Sign in").count() == 1
-            assert _nav(tab) == set()
-        context.close()
+def test_a_viewer_reads_but_has_no_write_control_then_signs_out(page, team):
+    _signed_in(page, team, "vic@example.com")
+    assert page.get_by_text("Signed in as vic@example.com (viewer)").count() == 1
+    assert _nav(page) == NAV["viewer"]
+    _go(page, team, "review-queue")  # not a page of theirs: the address leads nowhere
+    assert page.get_by_role("heading", name="Review queue").count() == 0
+    _go(page, team, "annotations")
+    assert page.get_by_role("heading", name="Annotations").count() == 1
+    assert page.get_by_role("button", name="Add annotation").count() == 0
+    assert page.get_by_role("tab").count() == 0
+    sign_out(page, team["url"], wait_for_run)
+    page.get_by_role("button", name="Sign in").wait_for()
+    assert _nav(page) == set()
+    _clean(page)
 
 
 def test_an_analyst_cannot_delete_another_analysts_note(page, team):
-    sign_in(page, team["url"], "ana@example.com", wait_for_run)
+    _signed_in(page, team, "ana@example.com")
+    assert _nav(page) == NAV["analyst"]
     _go(page, team, "annotations")
     page.get_by_role("tab", name="List, edit, history").click()
     wait_for_run(page)
@@ -171,51 +188,48 @@ def test_an_analyst_cannot_delete_another_analysts_note(page, team):
     _clean(page)
 
 
-def test_a_methodology_save_writes_its_audit_row(browser, team):  # noqa: F811
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    tab = context.new_page()
-    sign_in(tab, team["url"], "max@example.com", wait_for_run)
-    _go(tab, team, "what-if")
-    tab.get_by_text("Save these parameters as a new methodology version").click()
-    tab.get_by_label("new version").fill("9.1.0")
-    tab.get_by_label("new version").press("Enter")
-    wait_for_run(tab)
-    tab.get_by_role("button", name="Save and re-score").click()
-    wait_for_run(tab, 60000)
+def test_a_methodology_save_writes_its_audit_row(page, team):
+    _signed_in(page, team, "max@example.com")
+    assert _nav(page) == NAV["methodologist"]
+    _go(page, team, "what-if")
+    page.get_by_text("Save these parameters as a new methodology version").click()
+    page.get_by_label("new version").fill("9.1.0")
+    page.get_by_label("new version").press("Enter")
+    wait_for_run(page)
+    page.get_by_role("button", name="Save and re-score").click()
+    wait_for_run(page, 60000)
+    assert page.get_by_text("Saved: methodology 9.1.0").count() == 1
     with db.connect(team["db"]) as con:
         row = audit.entries(con, action="methodology.save")[0]
-    assert (row["actor"], row["role"], row["outcome"]) == ("max@example.com", "methodologist",
-                                                           "ok")  # fmt: skip
-    assert row["after"]["version"] == "9.1.0"
-    context.close()
-    # ... and the admin finds it on the audit page
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    tab = context.new_page()
-    sign_in(tab, team["url"], "lead@example.com", wait_for_run)
-    _go(tab, team, "audit")
-    entry = tab.get_by_text(f"#{row['id']} ", exact=False)
-    assert entry.count() >= 1
-    assert "max@example.com" in entry.first.inner_text()
-    assert "methodology.save" in entry.first.inner_text()
-    ARTIFACTS.mkdir(exist_ok=True)
-    tab.screenshot(path=str(ARTIFACTS / "audit-1280x900.png"), full_page=True)
-    context.close()
+    assert (row["actor"], row["role"], row["mode"], row["outcome"]) == (
+        "max@example.com", "methodologist", "signed-in", "ok")  # fmt: skip
+    assert (row["before"]["version"], row["after"]["version"]) == ("1.0.0", "9.1.0")
+    _clean(page)
 
 
 def test_hostile_text_on_every_page_fetches_and_runs_nothing(page, team):
-    sign_in(page, team["url"], "lead@example.com", wait_for_run)
+    """An admin sees every page; each is opened with hostile text in the data, and the
+    audit page shows the newest entry (the methodology save when the tests run in order)."""
+    _signed_in(page, team, "lead@example.com")
+    assert _nav(page) == NAV["admin"]
     addresses = ["", "why-this-number", "what-if", "evidence", "annotations", "review-queue",
                  "exports", "methodology", "audit"]  # fmt: skip
     for address in addresses:
-        _go(page, team, address)
-        page.wait_for_timeout(300)
+        if address:  # signing in landed on the overview already
+            _go(page, team, address)
+        if address == "evidence":
+            page.wait_for_selector("[data-testid='stDataFrame']")
+        if address == "annotations":
+            page.get_by_role("tab", name="List, edit, history").click()
+            wait_for_run(page)
+            page.get_by_text(IMAGE, exact=False).first.wait_for()
+        if address == "review-queue":
+            assert page.get_by_text(f"{TAG} {IMAGE}", exact=False).count() >= 1
+        page.wait_for_timeout(200)
         _clean(page)
-    _go(page, team, "evidence")
-    assert page.get_by_text(TAG, exact=False).count() + page.locator(
-        "[data-testid='stDataFrame']").count() >= 1
-    _go(page, team, "annotations")
-    page.get_by_role("tab", name="List, edit, history").click()
-    wait_for_run(page)
-    page.wait_for_timeout(300)
-    assert page.get_by_text(IMAGE, exact=False).count() >= 1
-    _clean(page)
+    with db.connect(team["db"]) as con:
+        newest = audit.entries(con, limit=1)[0]
+    entry = page.get_by_text(f"#{newest['id']} ", exact=False).first
+    assert newest["actor"] in entry.inner_text() and newest["action"] in entry.inner_text()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "audit-1280x900.png"), full_page=True)

@@ -316,7 +316,7 @@ def next_evidence_id(db_file: str | Path) -> str:
 
 
 def add_evidence(row: dict[str, str], db_file: str | Path, method: Methodology,
-                 actor: Actor) -> dict:  # fmt: skip
+                 actor: Actor | None = None) -> dict:  # fmt: skip
     """The form's item through the same validator as the CSV import; rescored and audited
     on success; refused unless ``actor`` may add evidence."""
     return evidence.add_item(row, db_file, method, origin="form", actor=actor)
