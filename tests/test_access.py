@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import subprocess
+import textwrap
+import tomllib
+from pathlib import Path
+
 import pytest
 
 from risk import access, identity
@@ -169,3 +174,36 @@ def test_analysts_change_only_their_own_notes():
     for role in ("methodologist", "admin"):
         assert Actor("m@example.com", role, "signed-in").may_change_note_of("bob@example.com")
     assert not Actor("v@example.com", "viewer", "signed-in").may_change_note_of("v@example.com")
+
+
+# ---------------------------------------------------------------- documented set-up
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _toml_blocks(heading: str) -> list[str]:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split(f"## {heading}", 1)[1].split("\n## ", 1)[0]
+    return [textwrap.dedent(b.split("```", 1)[0]) for b in section.split("```toml\n")[1:]]
+
+
+def test_the_readme_examples_are_complete_and_parse():
+    secrets_text, roles_text = _toml_blocks("Team use: sign-in and roles")
+    auth = tomllib.loads(secrets_text)["auth"]
+    assert set(auth) == {"redirect_uri", "cookie_secret", "client_id", "client_secret",
+                         "server_metadata_url"}  # fmt: skip
+    assert auth["redirect_uri"].endswith("/oauth2callback")
+    roles = parse_roles(roles_text, "README")
+    assert roles.role_for("lead@example.com") == "admin"
+    assert roles.role_for("someone@example.com") == "viewer"
+
+
+def test_the_committed_config_binds_to_this_machine_and_secrets_stay_out_of_git():
+    server = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text("utf-8"))["server"]
+    assert server["address"] == "127.0.0.1"
+    tracked = subprocess.run(["git", "ls-files", ".streamlit"], cwd=ROOT, capture_output=True,
+                             text=True, check=True).stdout.split()  # fmt: skip
+    assert ".streamlit/config.toml" in tracked
+    ignored = subprocess.run(["git", "check-ignore", "-q", ".streamlit/secrets.toml"],
+                             cwd=ROOT, check=False)  # fmt: skip
+    assert ignored.returncode == 0
