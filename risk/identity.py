@@ -136,10 +136,3 @@ def signed_in_actor(claims: Mapping[str, object], roles: access.RolesConfig) -> 
         raise ValidationError("the sign-in token carries neither an e-mail nor a subject")
     return Actor(who, roles.role_for(who, claims), "signed-in")
 
-
-def as_actor(value: Actor | str | None) -> Actor:
-    """What the library's write functions accept: an Actor, or (for scripts and tests
-    running on this machine) a plain name, taken as a local user with every right."""
-    if isinstance(value, Actor):
-        return value
-    return local_actor("127.0.0.1", value)
