@@ -126,20 +126,8 @@ def annotation_browser(deps: list[str], who: Actor) -> None:
         st.text(f"{note['dependent']} · {note['family'] or 'whole dependent'} · "
                 f"{note['start_date']}{until} · by {note['author']}, "
                 f"revision {note['revision']}")  # fmt: skip
-    left = st.columns(2)[0]
-    if not who.can(access.ANNOTATE):
-        pass  # a reader: no controls
-    elif not who.may_change_note_of(note["author"]):
-        st.text(f"Only its author ({note['author']}) or a methodologist or admin can change "
-                "this note.")  # fmt: skip
-    elif note["deleted"]:
-        if left.button("Restore", key=f"ann_restore_{chosen}"):
-            _annotation_write(annotations.restore, chosen, who)
-    else:
-        if left.button("Delete (restorable)", key=f"ann_delete_{chosen}"):
-            _annotation_write(annotations.delete, chosen, who)
-        with st.expander("Edit"):
-            annotation_form(deps, who, note)
+    if who.can(access.ANNOTATE):  # readers get no controls
+        _note_controls(deps, who, note)
     with st.expander("History"):
         history = read(queries.annotation_history, chosen)
         st.dataframe(
@@ -148,6 +136,23 @@ def annotation_browser(deps: list[str], who: Actor) -> None:
               "date": h["start_date"], "end": h["end_date"], "deleted": h["deleted"]}
              for h in history], hide_index=True,
         )  # fmt: skip
+
+
+def _note_controls(deps: list[str], who: Actor, note: dict) -> None:
+    """Delete, restore and edit, for the note's author, a methodologist or an admin."""
+    if not who.may_change_note_of(note["author"]):
+        st.text(f"Only its author ({note['author']}) or a methodologist or admin can change "
+                "this note.")  # fmt: skip
+        return
+    left = st.columns(2)[0]
+    if note["deleted"]:
+        if left.button("Restore", key=f"ann_restore_{note['id']}"):
+            _annotation_write(annotations.restore, note["id"], who)
+        return
+    if left.button("Delete (restorable)", key=f"ann_delete_{note['id']}"):
+        _annotation_write(annotations.delete, note["id"], who)
+    with st.expander("Edit"):
+        annotation_form(deps, who, note)
 
 
 def _annotation_write(action, annotation_id: int, who: Actor) -> None:  # noqa: ANN001
