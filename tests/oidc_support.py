@@ -13,14 +13,12 @@ from __future__ import annotations
 import logging
 import os
 import secrets
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from browser_support import ROOT, _wait_healthy, free_port
+from browser_support import free_port, streamlit_run
 
 USERS = {
     "vic@example.com": "viewer",
@@ -75,7 +73,7 @@ def roles_toml() -> str:
 
 
 @contextmanager
-def team_server(tmp: Path, issuer: str, db_file: Path, script: Path | None = None,
+def team_server(tmp: Path, issuer: str, db_file: Path,
                 extra_env: dict[str, str] | None = None) -> Iterator[dict]:  # fmt: skip
     """``streamlit run`` on 127.0.0.1 with sign-in through ``issuer``."""
     port = free_port()
@@ -84,26 +82,9 @@ def team_server(tmp: Path, issuer: str, db_file: Path, script: Path | None = Non
     roles_file = tmp / "roles.toml"
     roles_file.write_text(roles_toml(), encoding="utf-8")
     log = tmp / "streamlit-team.log"
-    env = {**os.environ, "RISK_DB": str(db_file), "RISK_ROLES": str(roles_file),
-           "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false", **(extra_env or {})}  # fmt: skip
-    with log.open("w") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(script or ROOT / "dashboard.py"),
-             "--server.address", "127.0.0.1", "--server.port", str(port),
-             "--server.headless", "true", "--server.fileWatcherType", "none",
-             "--secrets.files", str(secrets_file)],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(url, proc, log)
+    env = {"RISK_DB": str(db_file), "RISK_ROLES": str(roles_file), **(extra_env or {})}
+    with streamlit_run(port, env, log, ("--secrets.files", str(secrets_file))) as url:
         yield {"url": url, "db": db_file, "log": log, "roles": roles_file}
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 def sign_in(page: object, url: str, email: str, wait: object) -> None:
