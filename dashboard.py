@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from app_pages import team
 from app_pages.common import start_rerun
+from risk import access
 
 PAGES = [
     st.Page("app_pages/overview.py", title="Overview", icon=":material/monitoring:",
@@ -29,18 +31,30 @@ PAGES = [
             url_path="exports"),
     st.Page("app_pages/methodology.py", title="Methodology", icon=":material/functions:",
             url_path="methodology"),
+    st.Page("app_pages/audit.py", title="Audit", icon=":material/policy:", url_path="audit"),
 ]  # fmt: skip
+# The right a page needs beyond reading; a page the actor may not use is not listed, and
+# its address leads to the overview.
+PAGE_RIGHTS = {"review-queue": access.REVIEW, "audit": access.AUDIT}
+SIGN_IN = st.Page(team.sign_in_page, title="Sign in", icon=":material/login:",
+                  url_path="sign-in", default=True)  # fmt: skip
 
 
 def main() -> None:
     st.set_page_config(page_title="Vendor-dependency risk", page_icon="📈", layout="wide")
+    who = team.gate()
+    if who is None:  # signed out: the sign-in page is all there is, whatever the address
+        st.navigation([SIGN_IN], position="hidden").run()
+        return
     settings = start_rerun()
     st.sidebar.title("Vendor-dependency risk")
-    current = st.navigation(PAGES)
+    pages = [p for p in PAGES if who.can(PAGE_RIGHTS.get(p.url_path, access.READ))]
+    current = st.navigation(pages)
+    team.sidebar(who)
     asked = st.query_params.get("page")
     if asked is not None:  # an address from before the pages had their own
         del st.query_params["page"]
-        wanted = next((p for p in PAGES if p.title == asked), None)
+        wanted = next((p for p in pages if p.title == asked), None)
         if wanted is not None and wanted.url_path != current.url_path:
             st.switch_page(wanted)
     if st.session_state.get("rq_done"):

@@ -7,23 +7,27 @@ from datetime import date
 
 import streamlit as st
 
+from app_pages import team
 from app_pages.common import (
-    author_box,
     database,
     methodology,
     read,
     show_problems,
 )
-from risk import annotations
+from risk import access, annotations
 from risk.errors import RiskError, ValidationError
+from risk.identity import Actor
 from risk.methodology import COMPOSITE
 from risk.views import queries
 
 
 def page_annotations() -> None:
     st.header("Annotations")
-    who = author_box()
+    who = team.actor()
     deps = read(queries.organisation_choices, "dependent")
+    if not who.can(access.ANNOTATE):  # readers browse; the add form is not theirs
+        annotation_browser(deps, who)
+        return
     add_tab, list_tab = st.tabs(["Add", "List, edit, history"])
     with add_tab:
         annotation_form(deps, who, None)
@@ -35,7 +39,7 @@ def _family_choice(value: str | None) -> str:
     return "— the dependent as a whole —" if value is None else value
 
 
-def annotation_form(deps: list[str], who: str | None, current: dict | None) -> None:
+def annotation_form(deps: list[str], who: Actor, current: dict | None) -> None:
     """Add (current is None) or edit one annotation; problems shown beside their field."""
     method = methodology()
     key = "ann_new" if current is None else f"ann_{current['id']}"
@@ -72,9 +76,6 @@ def annotation_form(deps: list[str], who: str | None, current: dict | None) -> N
         submitted = st.form_submit_button(label, key=f"{key}_submit")
     if not submitted:
         return
-    if not who:
-        st.error("Enter your name above first: every change records who made it.")
-        return
     fields = {"dependent": dep, "family": fam, "evidence_id": ev.strip() or None,
               "date": start, "end_date": end, "title": title, "body": body,
               "tags": queries.split_tags(tags)}  # fmt: skip
@@ -92,7 +93,7 @@ def annotation_form(deps: list[str], who: str | None, current: dict | None) -> N
         st.error(queries.md_escape(exc))
 
 
-def annotation_browser(deps: list[str], who: str | None) -> None:
+def annotation_browser(deps: list[str], who: Actor) -> None:
     a, b, c, d = st.columns(4)
     dep = a.selectbox("Dependent", [None, *deps], format_func=lambda v: v or "all",
                       key="ann_f_dep")  # fmt: skip
@@ -125,15 +126,8 @@ def annotation_browser(deps: list[str], who: str | None) -> None:
         st.text(f"{note['dependent']} · {note['family'] or 'whole dependent'} · "
                 f"{note['start_date']}{until} · by {note['author']}, "
                 f"revision {note['revision']}")  # fmt: skip
-    left = st.columns(2)[0]
-    if note["deleted"]:
-        if left.button("Restore", key=f"ann_restore_{chosen}", disabled=not who):
-            _annotation_write(annotations.restore, chosen, who)
-    elif left.button("Delete (restorable)", key=f"ann_delete_{chosen}", disabled=not who):
-        _annotation_write(annotations.delete, chosen, who)
-    if not note["deleted"]:
-        with st.expander("Edit"):
-            annotation_form(deps, who, note)
+    if who.can(access.ANNOTATE):  # readers get no controls
+        _note_controls(deps, who, note)
     with st.expander("History"):
         history = read(queries.annotation_history, chosen)
         st.dataframe(
@@ -144,7 +138,24 @@ def annotation_browser(deps: list[str], who: str | None) -> None:
         )  # fmt: skip
 
 
-def _annotation_write(action, annotation_id: int, who: str | None) -> None:  # noqa: ANN001
+def _note_controls(deps: list[str], who: Actor, note: dict) -> None:
+    """Delete, restore and edit, for the note's author, a methodologist or an admin."""
+    if not who.may_change_note_of(note["author"]):
+        st.text(f"Only its author ({note['author']}) or a methodologist or admin can change "
+                "this note.")  # fmt: skip
+        return
+    left = st.columns(2)[0]
+    if note["deleted"]:
+        if left.button("Restore", key=f"ann_restore_{note['id']}"):
+            _annotation_write(annotations.restore, note["id"], who)
+        return
+    if left.button("Delete (restorable)", key=f"ann_delete_{note['id']}"):
+        _annotation_write(annotations.delete, note["id"], who)
+    with st.expander("Edit"):
+        annotation_form(deps, who, note)
+
+
+def _annotation_write(action, annotation_id: int, who: Actor) -> None:  # noqa: ANN001
     try:
         action(annotation_id, who, database())
     except RiskError as exc:

@@ -1,5 +1,5 @@
 """What every page shares: the database and methodology of this rerun, cached reads, the
-sidebar filters and the author box.
+sidebar filters. Who is acting is ``app_pages.team``.
 
 Reads are cached by (database path, data version): the version is read on every rerun with a
 short connection, so a write by another process (CLI, scheduled export) shows on the next
@@ -128,32 +128,8 @@ def sidebar_filters(deps: list[str], bounds: tuple[date, date]) -> dict:
     return {"deps": chosen, "fams": fams, "start": start, "end": end, "evidence": evid}
 
 
-def author() -> str | None:
-    """Logged-in user when login is configured, else a name given once per session."""
-    try:
-        if st.user.is_logged_in:
-            return str(st.user.get("name") or st.user.get("email"))
-    except (AttributeError, KeyError, RuntimeError):
-        pass
-    return st.session_state.get("author_name") or None
-
-
 def fmt_change(value: float | None) -> str:
     return "n/a" if value is None else f"{value:+.1f}"
-
-
-def author_box() -> str | None:
-    """Logged-in name when login is configured; otherwise asked once per session."""
-    who = author()
-    try:
-        logged_in = bool(st.user.is_logged_in)
-    except (AttributeError, KeyError, RuntimeError):
-        logged_in = False
-    if logged_in:
-        st.text(f"Signed in as {who}")
-        return who
-    st.text_input("Your name (recorded on every change)", key="author_name")
-    return st.session_state.get("author_name") or None
 
 
 def show_problems(problems: list[Problem], slots: dict) -> None:

@@ -7,6 +7,7 @@ from datetime import date
 
 import streamlit as st
 
+from app_pages import team
 from app_pages.common import (
     CREDIBILITY_LABELS,
     database,
@@ -15,6 +16,7 @@ from app_pages.common import (
     read_method,
     show_problems,
 )
+from risk import access
 from risk.errors import RiskError, ValidationError
 from risk.methodology import RELIABILITY_GRADES, Methodology
 from risk.views import queries
@@ -39,8 +41,9 @@ def page_evidence() -> None:
                      column_config={"url": st.column_config.LinkColumn("link"),
                                     "contribution": st.column_config.NumberColumn(
                                         format="%+.2f")})  # fmt: skip
-    with st.expander("Add one item", expanded=False):
-        evidence_form(method)
+    if team.can(access.EVIDENCE):
+        with st.expander("Add one item", expanded=False):
+            evidence_form(method)
 
 
 _FORM_FIELDS = ["id", "date", "date_precision", "dependent", "vendor", "counterparty", "family",
@@ -117,7 +120,7 @@ def evidence_form(method: Methodology) -> None:
            for k, v in values.items()}  # fmt: skip
     try:
         with st.spinner("Validating and re-scoring…"):
-            item = queries.add_evidence(row, database(), methodology())
+            item = queries.add_evidence(row, database(), methodology(), team.actor())
     except ValidationError as exc:
         show_problems(exc.problems, slots)
         return

@@ -9,14 +9,15 @@ import streamlit as st
 
 from app_pages.common import database, methodology
 from risk import exports
+from risk.settings import exports_dir
 from risk.views import queries
 
 
 def page_exports() -> None:
     st.header("Exports")
     path, method = database(), methodology()
-    st.markdown("**Current bundle**: scores, evidence, annotations (with history), alerts "
-                "and a manifest, as one zip. It is built when you click.")  # fmt: skip
+    st.markdown("**Current bundle**: scores, evidence, annotations (with history), alerts, "
+                "the audit trail and a manifest, as one zip. It is built when you click.")
     excel = st.checkbox("For Excel (UTF-8 with byte-order mark)", key="exp_excel")
     st.download_button(
         "Download current bundle (.zip)",
@@ -26,11 +27,12 @@ def page_exports() -> None:
     )  # fmt: skip
     st.divider()
     st.markdown("**Scheduled bundles** (written by `python -m risk schedule`)")
-    folder = st.text_input("Exports folder", value="exports/", key="exp_dir")
+    folder = exports_dir()  # the configured folder only: nothing typed reaches the disk
+    st.text(f"Folder: {folder}")
     bundles = queries.bundle_list(folder)
     if not bundles:
-        st.info("No bundle in that folder yet. Write one with "
-                "`python -m risk export --out exports/`.")  # fmt: skip
+        st.info("No bundle in that folder yet. Write one with:")
+        st.code(f"python -m risk export --out {folder}", language="bash")
         return
     st.dataframe(
         [{"bundle": b["name"], "generated at": b["generated_at"], "rows": b["rows"],

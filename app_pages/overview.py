@@ -41,7 +41,7 @@ def page_overview() -> None:
     cols = st.columns(max(1, len(heads)))
     for col, head in zip(cols, heads, strict=False):
         with col.container(border=True):
-            st.metric(head["name"], f"{head['score']:.1f}",
+            st.metric(queries.md_escape(head["name"]), f"{head['score']:.1f}",
                       delta=f"{fmt_change(head['change_90d'])} over 90 days",
                       delta_color="off")  # fmt: skip
             st.caption(f"band {head['band_low']:.1f} – {head['band_high']:.1f} · 1 year "

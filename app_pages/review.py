@@ -8,15 +8,17 @@ from datetime import date
 
 import streamlit as st
 
+from app_pages import team
 from app_pages.common import (
     CREDIBILITY_LABELS,
-    author_box,
     database,
     methodology,
     read,
     show_problems,
 )
+from risk import access
 from risk.errors import RiskError, ValidationError
+from risk.identity import Actor
 from risk.methodology import RELIABILITY_GRADES
 from risk.reader import queue
 from risk.views import queries
@@ -24,7 +26,10 @@ from risk.views import queries
 
 def page_review() -> None:
     st.header("Review queue")
-    who = author_box()
+    who = team.actor()
+    if not who.can(access.REVIEW):
+        st.text(f"{who.who} ({who.role}) may not accept or reject candidates.")
+        return
     queue = read(queries.review_queue)
     if not queue:
         st.info("No candidate is waiting for review. Feed articles with "
@@ -50,7 +55,7 @@ def page_review() -> None:
         review_form(cand, who)
 
 
-def review_form(cand: dict, who: str | None) -> None:
+def review_form(cand: dict, who: Actor) -> None:
     method = methodology()
     key = f"rq_{cand['id']}"
     deps = read(queries.organisation_choices, "dependent")
@@ -90,9 +95,6 @@ def review_form(cand: dict, who: str | None) -> None:
         reason = st.text_input("Reason for rejecting", key=f"{key}_reason")
         reject = st.form_submit_button("Reject", key=f"{key}_reject")
     if not (accept or reject):
-        return
-    if not who:
-        st.error("Enter your name above first: every review records who made it.")
         return
     try:
         if accept:

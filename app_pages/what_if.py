@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import streamlit as st
 
+from app_pages import team
 from app_pages.common import (
     database,
     methodology,
     read_method,
     settings,
 )
-from risk import refresh
+from risk import access, refresh
 from risk.errors import RiskError
 from risk.methodology import Methodology
 from risk.views import charts, queries
@@ -50,7 +51,8 @@ def page_what_if() -> None:
     saved["what-if weight"] = [weights[f] for f in saved["family"]]
     saved["what-if half-life"] = [half_lives[f] for f in saved["family"]]
     st.dataframe(saved, hide_index=True)
-    save_what_if(method, weights, half_lives)
+    if team.can(access.METHODOLOGY):
+        save_what_if(method, weights, half_lives)
 
 
 def save_what_if(method: Methodology, weights: dict, half_lives: dict) -> None:
@@ -64,7 +66,8 @@ def save_what_if(method: Methodology, weights: dict, half_lives: dict) -> None:
                 trial = method.with_overrides(weights, half_lives)
                 with st.spinner("Re-scoring history…"):
                     saved = refresh.adopt(trial, semver, database(),
-                                          settings().methodology_file)  # fmt: skip
+                                          settings().methodology_file,
+                                          actor=team.actor())  # fmt: skip
             except RiskError as exc:
                 st.error(queries.md_escape(exc))
                 return

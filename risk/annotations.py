@@ -7,13 +7,14 @@ as typed (HTML or ``javascript:`` links included): making it inert is the displa
 silently rewriting what an analyst wrote would be worse. Only control characters, which no
 one types on purpose and which can corrupt a terminal or a CSV, are refused.
 
-Writes go through ``db.write_with_retry`` so a dashboard session and a CLI writing at the
-same moment both land; ids come from ``annotation_id_seq``. Timestamps are naive UTC.
+Writes go through ``db.write_with_retry`` (via ``audit.write``) so a dashboard session and
+a CLI writing at the same moment both land; ids come from ``annotation_id_seq``. Timestamps
+are naive UTC. Each write is checked against the actor's role (an analyst changes only
+their own notes) and recorded in the audit trail in the same transaction.
 """
 
 from __future__ import annotations
 
-import getpass
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
@@ -22,9 +23,10 @@ from pathlib import Path
 
 import duckdb
 
-from risk import db, organisations, scoring
+from risk import access, audit, organisations, scoring
 from risk.errors import NotFoundError, Problem, ValidationError
 from risk.evidence import parse_iso_date
+from risk.identity import Actor, local_actor
 from risk.methodology import COMPOSITE, Methodology
 
 MAX_TITLE = 200
@@ -224,15 +226,25 @@ def _author(name: object) -> str:
     return value
 
 
-def resolve_author(explicit: str | None = None) -> str:
-    """The name recorded on a change: the one given, else the OS user, never empty."""
-    if explicit and explicit.strip():
-        return explicit.strip()
-    try:
-        name = getpass.getuser()
-    except (OSError, KeyError, ImportError):  # no login name in some containers
-        name = ""
-    return name.strip() or "unknown"
+def _actor(author: Actor | str) -> Actor:
+    """The actor of a write: the one given (dashboard, CLI), or for a plain name (scripts,
+    tests) a local user of that name, with every right as on one's own machine."""
+    if isinstance(author, Actor):
+        return author
+    return local_actor("127.0.0.1", _author(author))
+
+
+def _audit_state(record: dict) -> dict:
+    """The note as the audit trail keeps it: its fields and whether it is deleted."""
+    return {k: record[k] for k in (*_STATE, "author", "revision", "deleted")}
+
+
+def _require_change(actor: Actor, current: dict, action: str) -> None:
+    """Analysts change only their own notes; methodologists and admins anyone's."""
+    before = _audit_state(current)
+    actor.require(access.ANNOTATE, action, "annotation", current["id"], before)
+    if not actor.may_change_note_of(current["author"]):
+        actor.require(access.ANNOTATE_ANY, action, "annotation", current["id"], before)
 
 
 # ---------------------------------------------------------------- reading
@@ -373,12 +385,15 @@ def _record_revision(con: duckdb.DuckDBPyConnection, record: dict, action: str,
     )  # fmt: skip
 
 
-def add(fields: dict, author: str, db_file: str | Path, method: Methodology) -> dict:
-    """Validate and store a new annotation; every problem is reported, nothing is written."""
-    who = _author(author)
+def add(fields: dict, author: Actor | str, db_file: str | Path, method: Methodology) -> dict:
+    """Validate and store a new annotation; every problem is reported, nothing is written.
+    ``author`` is the actor (needs the ``annotate`` right) or, from scripts, a name."""
+    actor = _actor(author)
+    who = actor.who
     given = _normalise_keys(fields)
 
     def work(con: duckdb.DuckDBPyConnection) -> dict:
+        actor.require(access.ANNOTATE, "annotation.add", "annotation")
         checker = _Checker(con, method)
         values = {name: checker.field(name, given.get(name)) for name in FIELDS}
         state = {("start_date" if k == "date" else k): v for k, v in values.items()}
@@ -392,22 +407,27 @@ def add(fields: dict, author: str, db_file: str | Path, method: Methodology) -> 
         ).fetchone()[0]
         record = get(con, new_id)
         _record_revision(con, record, "create", who, when)
+        audit.record(con, actor, "annotation.add", "annotation", new_id,
+                     after=_audit_state(record))  # fmt: skip
         return record
 
-    return db.write_with_retry(work, db_file)
+    return audit.write(work, db_file)
 
 
-def edit(annotation_id: int, changes: dict, author: str, db_file: str | Path,
+def edit(annotation_id: int, changes: dict, author: Actor | str, db_file: str | Path,
          method: Methodology) -> dict:  # fmt: skip
     """Change only the given fields; a new revision holds the full new state. An edit that
-    changes nothing records nothing and returns the annotation as it stands."""
-    who = _author(author)
+    changes nothing records nothing and returns the annotation as it stands. An analyst
+    may edit only their own notes."""
+    actor = _actor(author)
+    who = actor.who
     given = _normalise_keys(changes)
     if not given:
         raise ValidationError("nothing to change: give at least one field")
 
     def work(con: duckdb.DuckDBPyConnection) -> dict:
         current = get(con, annotation_id)
+        _require_change(actor, current, "annotation.edit")
         if current["deleted"]:
             raise ValidationError(f"annotation {annotation_id} is deleted; restore it first")
         checker = _Checker(con, method)
@@ -429,9 +449,11 @@ def edit(annotation_id: int, changes: dict, author: str, db_file: str | Path,
         )
         record = get(con, current["id"])
         _record_revision(con, record, "edit", who, when)
+        audit.record(con, actor, "annotation.edit", "annotation", current["id"],
+                     before=_audit_state(current), after=_audit_state(record))  # fmt: skip
         return record
 
-    return db.write_with_retry(work, db_file)
+    return audit.write(work, db_file)
 
 
 def _unchanged(current: object, given: object) -> bool:
@@ -446,12 +468,15 @@ def _unchanged(current: object, given: object) -> bool:
     return given == current
 
 
-def _set_deleted(annotation_id: int, deleted: bool, author: str,
+def _set_deleted(annotation_id: int, deleted: bool, author: Actor | str,
                  db_file: str | Path | None) -> dict:  # fmt: skip
-    who = _author(author)
+    actor = _actor(author)
+    who = actor.who
+    action = "annotation.delete" if deleted else "annotation.restore"
 
     def work(con: duckdb.DuckDBPyConnection) -> dict:
         current = get(con, annotation_id)
+        _require_change(actor, current, action)
         if current["deleted"] == deleted:
             state = "already deleted" if deleted else "not deleted"
             raise ValidationError(f"annotation {annotation_id} is {state}")
@@ -463,16 +488,19 @@ def _set_deleted(annotation_id: int, deleted: bool, author: str,
         )
         record = get(con, current["id"])
         _record_revision(con, record, "delete" if deleted else "restore", who, when)
+        audit.record(con, actor, action, "annotation", current["id"],
+                     before=_audit_state(current), after=_audit_state(record))  # fmt: skip
         return record
 
-    return db.write_with_retry(work, db_file)
+    return audit.write(work, db_file)
 
 
-def delete(annotation_id: int, author: str, db_file: str | Path) -> dict:
-    """Soft delete: hidden from lists and charts, kept with its history, restorable."""
+def delete(annotation_id: int, author: Actor | str, db_file: str | Path) -> dict:
+    """Soft delete: hidden from lists and charts, kept with its history, restorable. An
+    analyst may delete only their own notes."""
     return _set_deleted(annotation_id, True, author, db_file)
 
 
-def restore(annotation_id: int, author: str, db_file: str | Path) -> dict:
+def restore(annotation_id: int, author: Actor | str, db_file: str | Path) -> dict:
     """Undo a delete; the restore is itself a revision."""
     return _set_deleted(annotation_id, False, author, db_file)

@@ -18,8 +18,9 @@ from pathlib import Path
 
 import duckdb
 
-from risk import db, organisations, scoring
+from risk import access, audit, organisations, scoring
 from risk.errors import Problem, ValidationError
+from risk.identity import Actor, local_actor
 from risk.methodology import RELIABILITY_GRADES, Methodology
 from risk.textfiles import read_utf8
 
@@ -307,19 +308,25 @@ def import_evidence_rows(
 
 
 def add_item(
-    row: dict[str, str], db_file: str | Path, method: Methodology, origin: str = "form"
-) -> dict:
-    """One item from the dashboard form; rescored in the same transaction."""
+    row: dict[str, str], db_file: str | Path, method: Methodology, origin: str = "form",
+    actor: Actor | None = None,
+) -> dict:  # fmt: skip
+    """One item from the dashboard form; rescored and audited in the same transaction.
+    ``actor`` needs the ``evidence`` right (None: the local OS user)."""
+    actor = actor or local_actor()
 
     def work(con: duckdb.DuckDBPyConnection) -> dict:
+        actor.require(access.EVIDENCE, "evidence.add", "evidence", row.get("id"))
         items, problems = validate_rows(con, [(None, row)], method)
         if problems:
             raise ValidationError(problems)
         insert_items(con, items, origin)
         scoring.rescore(con, method)
+        audit.record(con, actor, "evidence.add", "evidence", items[0]["id"],
+                     after={**items[0], "origin": origin})  # fmt: skip
         return items[0]
 
-    return db.write_with_retry(work, db_file)
+    return audit.write(work, db_file)
 
 
 def next_id(con: duckdb.DuckDBPyConnection, prefix: str = "EV-") -> str:

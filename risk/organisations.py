@@ -11,7 +11,9 @@ from dataclasses import dataclass
 
 import duckdb
 
+from risk import audit
 from risk.errors import ValidationError
+from risk.identity import Actor
 
 ROLES = ("dependent", "vendor", "alternative", "partner")
 ORG_COLUMNS = ("id", "name", "roles", "aliases")
@@ -80,6 +82,27 @@ def validate_rows(rows: list[tuple[int, dict]], name: str) -> list[Organisation]
     if problems:
         raise ValidationError(problems)
     return orgs
+
+
+def _state(org: Organisation) -> dict:
+    return {"id": org.id, "name": org.name, "roles": list(org.roles),
+            "aliases": list(org.aliases)}  # fmt: skip
+
+
+def upsert_audited(con: duckdb.DuckDBPyConnection, orgs: list[Organisation],
+                   actor: Actor, source: str | None = None) -> int:  # fmt: skip
+    """``upsert`` by a person: each organisation that changes gets an audit row with its
+    state before and after, in the caller's transaction. The caller checks the right."""
+    known = directory(con).by_id
+    upsert(con, orgs)
+    for org in orgs:
+        old = known.get(org.id)
+        if old is not None and _state(old) == _state(org):
+            continue
+        audit.record(con, actor, "organisation.upsert", "organisation", org.id,
+                     before=None if old is None else _state(old),
+                     after={**_state(org), **({"source": source} if source else {})})  # fmt: skip
+    return len(orgs)
 
 
 def upsert(con: duckdb.DuckDBPyConnection, orgs: list[Organisation]) -> int:

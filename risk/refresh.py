@@ -12,8 +12,9 @@ from pathlib import Path
 
 import duckdb
 
-from risk import db, reliance, scoring
-from risk.methodology import Methodology, save_as
+from risk import access, audit, reliance, scoring
+from risk.identity import Actor, local_actor
+from risk.methodology import Methodology, load, save_as
 
 
 def recompute(
@@ -40,9 +41,22 @@ def is_current(con: duckdb.DuckDBPyConnection, method: Methodology) -> bool:
 
 
 def adopt(method: Methodology, semver: str, db_file: str | Path,
-          methodology_file: str | Path) -> Methodology:  # fmt: skip
-    """Make a what-if the methodology in force: save it under a new version and recompute
-    all history with it. The version it replaces stays recorded in ``methodology_versions``."""
+          methodology_file: str | Path, actor: Actor | None = None) -> Methodology:  # fmt: skip
+    """Make a what-if the methodology in force: save it under a new version, recompute all
+    history with it. The version it replaces stays recorded in ``methodology_versions``.
+    ``actor`` needs the ``methodology`` right (None: the local OS user); the refusal comes
+    before the file is touched, and the audit row shares the recompute's transaction."""
+    actor = actor or local_actor()
+    audit.refuse_unless(actor, access.METHODOLOGY, "methodology.save", "methodology", semver,
+                        db_file)  # fmt: skip
+    previous = load(methodology_file)
     saved = save_as(method, semver, methodology_file)
-    db.write_with_retry(lambda con: recompute(con, saved), db_file)
+
+    def work(con: duckdb.DuckDBPyConnection) -> None:
+        recompute(con, saved)
+        audit.record(con, actor, "methodology.save", "methodology", saved.version,
+                     before={**previous.as_dict(), "full_version": previous.version},
+                     after={**saved.as_dict(), "full_version": saved.version})  # fmt: skip
+
+    audit.write(work, db_file)
     return saved

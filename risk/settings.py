@@ -14,7 +14,7 @@ from pathlib import Path
 
 from risk.methodology import Methodology
 from risk.methodology import load as load_methodology
-from risk.paths import DEFAULT_DB, METHODOLOGY_FILE
+from risk.paths import DEFAULT_DB, DEFAULT_EXPORTS, METHODOLOGY_FILE
 
 
 def db_path(explicit: str | os.PathLike[str] | None = None) -> Path:
@@ -27,6 +27,12 @@ def methodology_path() -> Path:
     """The methodology in force: ``RISK_METHODOLOGY`` if set, else the bundled file."""
     chosen = os.environ.get("RISK_METHODOLOGY")
     return Path(chosen).expanduser() if chosen else METHODOLOGY_FILE
+
+
+def exports_dir() -> Path:
+    """The one folder of bundles the dashboard lists: ``RISK_EXPORTS``, else ``exports/``."""
+    chosen = os.environ.get("RISK_EXPORTS")
+    return Path(chosen).expanduser() if chosen else DEFAULT_EXPORTS
 
 
 @dataclass(frozen=True)

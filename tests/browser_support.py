@@ -14,6 +14,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -59,18 +60,28 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
     bootstrap.init_database(db_file, method=BUNDLED)
     port = free_port()
     log = tmp / "streamlit.log"
-    env = {**os.environ, "RISK_DB": str(db_file), "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
+    env = {"RISK_DB": str(db_file)}
+    with streamlit_run(port, env, log) as url:
+        yield {"url": url, "db": db_file, "log": log}
+
+
+@contextmanager
+def streamlit_run(port: int, env: dict[str, str], log: Path,
+                  extra_args: tuple[str, ...] = ()) -> Iterator[str]:  # fmt: skip
+    """``streamlit run dashboard.py`` on 127.0.0.1:port with ``env`` added; yields its URL
+    once healthy, and stops it on exit."""
+    full_env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false", **env}
     with log.open("w") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"),
              "--server.address", "127.0.0.1", "--server.port", str(port),
-             "--server.headless", "true", "--server.fileWatcherType", "none"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+             "--server.headless", "true", "--server.fileWatcherType", "none", *extra_args],
+            cwd=ROOT, env=full_env, stdout=out, stderr=subprocess.STDOUT,
         )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_healthy(url, proc, log)
-        yield {"url": url, "db": db_file, "log": log}
+        yield url
     finally:
         proc.terminate()
         try:

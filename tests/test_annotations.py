@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from conftest import BUNDLED, add_items, item_row, methodology_dict
 
-from risk import annotations, db
+from risk import annotations, db, identity
 from risk.errors import NotFoundError, ValidationError
 from risk.methodology import from_dict
 
@@ -400,19 +400,16 @@ def test_as_json_gives_text_dates_that_json_accepts(db_file, three):
 # ---------------------------------------------------------------- author
 
 
-def test_resolve_author_prefers_the_given_name_then_the_os_user(monkeypatch):
-    assert annotations.resolve_author("  Ana Lyst ") == "Ana Lyst"
+def test_the_os_user_is_read_from_the_login_name_and_never_empty(monkeypatch):
     monkeypatch.setenv("LOGNAME", "carol")  # getpass.getuser reads LOGNAME first
-    assert annotations.resolve_author(None) == "carol"
-    assert annotations.resolve_author("   ") == "carol"
+    assert identity.os_user() == "carol"
+    assert identity.local_actor("127.0.0.1").who == "carol"
 
-
-def test_resolve_author_is_never_empty_without_a_login_name(monkeypatch):
     def no_user() -> str:
         raise OSError("No username set in the environment")
 
-    monkeypatch.setattr(annotations.getpass, "getuser", no_user)
-    assert annotations.resolve_author(None) == "unknown"
+    monkeypatch.setattr(identity.getpass, "getuser", no_user)
+    assert identity.os_user() == "unknown"
 
 
 # ---------------------------------------------------------------- concurrency

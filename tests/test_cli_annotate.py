@@ -15,12 +15,13 @@ from pathlib import Path
 import pytest
 from conftest import BUNDLED
 
-from risk import bootstrap, cli, db
+from risk import audit, bootstrap, cli, db
 
 ROOT = Path(__file__).resolve().parent.parent
 HOSTILE_TITLE = "<img src=x onerror=alert(1)>"
 HOSTILE_BODY = "[link](javascript:alert(1))\n<script>alert(1)</script> é 🙂"
 ACTIONS = ("add", "list", "edit", "delete", "restore", "history")
+ME = getpass.getuser()  # the CLI's author is always the OS user
 
 
 @pytest.fixture(scope="module")
@@ -114,7 +115,10 @@ def test_add_prints_the_new_id_and_list_json_returns_every_field(capsys, risk_db
     assert record["dependent"] == "microsoft"
     assert (record["start_date"], record["end_date"]) == ("2024-03-29", "2024-04-15")
     assert (record["family"], record["tags"]) == ("spend", ["stargate", "capex"])
-    assert (record["author"], record["revision"], record["deleted"]) == ("ana", 1, False)
+    assert (record["author"], record["revision"], record["deleted"]) == (ME, 1, False)
+    with db.connect(risk_db) as con:  # --author is "on behalf of", next to the real user
+        [entry, _] = audit.entries(con, action="annotation.add")[::-1]
+    assert (entry["actor"], entry["on_behalf_of"], entry["mode"]) == (ME, "ana", "cli")
     assert set(record) >= {"title", "body", "evidence_id", "created_at", "updated_by",
                            "updated_at"}  # fmt: skip
 
@@ -164,7 +168,7 @@ def test_edit_changes_only_what_is_given_and_history_keeps_each_revision(capsys,
         (new, 1, "create"), (new, 2, "edit"), (new, 3, "edit"), (new, 4, "edit"),
     ]  # fmt: skip
     assert revisions[0]["title"] == "Stargate report"
-    assert revisions[1]["author"] == "bob"
+    assert revisions[1]["author"] == ME
     assert revisions[1]["tags"] == ["stargate"]
 
 
@@ -183,8 +187,9 @@ def test_history_text_names_who_changed_what(capsys, risk_db):
     assert code == 0
     lines = out.splitlines()
     assert lines[0] == f"annotation {new}: 2 revision(s), times in UTC"
-    assert re.match(r"\s+1\s+create\s+\S+ \S+\s+ana\s+created\s+Stargate report$", lines[2])
-    assert re.match(r"\s+2\s+edit\s+\S+ \S+\s+bob\s+body\s+Stargate report$", lines[3])
+    me = re.escape(ME[:16])
+    assert re.match(rf"\s+1\s+create\s+\S+ \S+\s+{me}\s+created\s+Stargate report$", lines[2])
+    assert re.match(rf"\s+2\s+edit\s+\S+ \S+\s+{me}\s+body\s+Stargate report$", lines[3])
 
 
 # ---------------------------------------------------------------- soft delete
@@ -199,7 +204,7 @@ def test_delete_hides_and_restore_brings_back_through_the_real_command(risk_db):
     assert f"restore {new}" in deleted.stdout
     assert json.loads(run("list", "--json", db_path=risk_db).stdout) == []
     [gone] = json.loads(run("list", "--json", "--deleted", db_path=risk_db).stdout)
-    assert (gone["deleted"], gone["deleted_by"]) == (True, "bob")
+    assert (gone["deleted"], gone["deleted_by"]) == (True, ME)
     assert "deleted" in run("list", "--deleted", db_path=risk_db).stdout
     twice = run("delete", new, db_path=risk_db)
     assert (twice.returncode, twice.stderr) == (1, f"error: annotation {new} is already deleted\n")
@@ -228,14 +233,15 @@ def test_list_filters(capsys, risk_db):
 
     assert ids("--dependent", "MSFT") == [a, b]
     assert ids("--tag", "stargate") == [a]
-    assert ids("--author", "bob") == [b]
+    assert ids("--author", ME.upper())[:2] == [a, b]  # the creator, whatever --author said
+    assert ids("--author", "bob") == []
     assert ids("--family", "spend") == [a]
     assert ids("--dependent", "microsoft", "--from", "2024-06-01") == [b]
     assert ids("--to", "2024-03-28") == []
     code, out, _ = call(capsys, "list", "--tag", "capex", db_path=risk_db)
     assert code == 0
-    assert re.search(rf"^\s+{b}\s+2024-03-29\.\.2024-06-30\s+microsoft\s+-\s+bob\s+Stargate "
-                     r"report \[capex\]$", out, re.M)  # fmt: skip
+    assert re.search(rf"^\s+{b}\s+2024-03-29\.\.2024-06-30\s+microsoft\s+-\s+"
+                     rf"{re.escape(ME[:12])}\s+Stargate report \[capex\]$", out, re.M)
     assert out.endswith("1 annotation(s)\n")
 
 

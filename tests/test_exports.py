@@ -67,6 +67,16 @@ REVISIONS = [
      None, "@mention me", "", [], True),
 ]  # fmt: skip
 
+AUDIT = [
+    (1, "2020-01-10 09:00:00", "alice", None, "analyst", "signed-in", "annotation.add",
+     "annotation", "1", None, '{"title": "=HYPERLINK(\\"http://x\\")"}', "ok", None),
+    (2, "2020-01-12 08:05:00", "ops", "dave", "admin", "cli", "evidence.import", "evidence",
+     "items.csv", None, '{"file": "items.csv", "ids": ["T-1"], "rows": 1}', "ok", None),
+    (3, "2020-01-12 09:00:00", "vic", None, "viewer", "signed-in", "annotation.delete",
+     "annotation", "1", '{"title": "@mention"}', None, "refused",
+     "vic (viewer) may not write annotations"),
+]  # fmt: skip
+
 
 @pytest.fixture
 def golden_db(db_file: Path) -> Path:
@@ -82,6 +92,10 @@ def golden_db(db_file: Path) -> Path:
         con.executemany(
             "INSERT INTO annotation_revisions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             REVISIONS,
+        )
+        con.executemany(
+            "INSERT INTO audit_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            AUDIT,
         )
     return db_file
 
@@ -199,7 +213,7 @@ def test_list_bundles_verifies_checksums_and_reports_problems(golden_db, tmp_pat
     assert [b["name"] for b in listed] == [first.name, "20000101T000000Z"]
     assert listed[0]["checksum_ok"] and listed[0]["problem"] is None
     assert listed[0]["rows"] == sum(m["rows"] for m in _manifest(first)["files"].values())
-    assert listed[0]["files"] == 5
+    assert listed[0]["files"] == len(exports.TABLES)
     assert listed[1]["problem"] == "no manifest.json" and not listed[1]["checksum_ok"]
     with (first / "alerts.csv").open("ab") as fh:
         fh.write(b"tampered\r\n")
@@ -308,7 +322,7 @@ def test_a_polling_reader_only_ever_sees_whole_bundles(golden_db, tmp_path):
     assert proc.returncode == 0, proc.stderr.read().decode()
     seen += exports.list_bundles(out)
     assert seen
-    assert all(b["checksum_ok"] and b["files"] == 5 for b in seen)
+    assert all(b["checksum_ok"] and b["files"] == len(exports.TABLES) for b in seen)
 
 
 def test_cli_export_prints_the_bundle_and_row_counts(golden_db, tmp_path):

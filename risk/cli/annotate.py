@@ -12,7 +12,7 @@ from types import SimpleNamespace
 
 import click
 
-from risk import annotations, bootstrap, db
+from risk import annotations, bootstrap, db, identity
 from risk.cli.common import ISO_DATE, Checked, Group, Handler, command, flag
 from risk.errors import ValidationError
 from risk.settings import Settings
@@ -95,7 +95,7 @@ def _cmd_add(args: SimpleNamespace) -> int:
         "family": args.family, "evidence_id": args.evidence, "title": args.title,
         "body": args.body, "tags": list(args.tag),
     }  # fmt: skip
-    record = annotations.add(fields, annotations.resolve_author(args.author), path,
+    record = annotations.add(fields, identity.cli_actor(args.author), path,
                              settings.methodology)  # fmt: skip
     print(f"added annotation {record['id']}")
     return 0
@@ -134,7 +134,7 @@ def _cmd_edit(args: SimpleNamespace) -> int:
             "--dependent, --tag or --no-tags"
         )
     before = _revision_of(path, args.id)
-    record = annotations.edit(args.id, changes, annotations.resolve_author(args.author), path,
+    record = annotations.edit(args.id, changes, identity.cli_actor(args.author), path,
                               settings.methodology)  # fmt: skip
     if record["revision"] == before:
         print(f"annotation {record['id']} unchanged: the values given are the current ones")
@@ -153,7 +153,7 @@ def _revision_of(path: Path, annotation_id: int) -> int | None:
 def _cmd_delete(args: SimpleNamespace) -> int:
     settings = Settings.resolve(args.db)
     path = bootstrap.ensure_ready(settings.db_path, settings.methodology)
-    record = annotations.delete(args.id, annotations.resolve_author(args.author), path)
+    record = annotations.delete(args.id, identity.cli_actor(args.author), path)
     print(f"deleted annotation {record['id']} (kept with its history; "
           f"undo with: python -m risk annotate restore {record['id']})")  # fmt: skip
     return 0
@@ -162,7 +162,7 @@ def _cmd_delete(args: SimpleNamespace) -> int:
 def _cmd_restore(args: SimpleNamespace) -> int:
     settings = Settings.resolve(args.db)
     path = bootstrap.ensure_ready(settings.db_path, settings.methodology)
-    record = annotations.restore(args.id, annotations.resolve_author(args.author), path)
+    record = annotations.restore(args.id, identity.cli_actor(args.author), path)
     print(f"restored annotation {record['id']}: now revision {record['revision']}")
     return 0
 
@@ -181,7 +181,8 @@ def _cmd_history(args: SimpleNamespace) -> int:
 
 def _author() -> click.Option:
     return click.Option(["--author"], metavar="A", default=None,
-                        help="who is making the change (default: your OS user name)")  # fmt: skip
+                        help="on behalf of this person: recorded next to you, the OS user, "
+                             "who is always the author")  # fmt: skip
 
 
 def _text(summary: str, text: str, example: str) -> tuple[str, str]:

@@ -11,7 +11,7 @@ from types import SimpleNamespace
 
 import click
 
-from risk import bootstrap, db, importer, refresh, reliance, scoring
+from risk import bootstrap, db, identity, importer, refresh, reliance, scoring
 from risk import explain as explain_mod
 from risk.cli import reliance as reliance_cli
 from risk.cli.common import ISO_DATE, command, flag
@@ -105,7 +105,8 @@ def _print_explanation(result: explain_mod.Explanation) -> None:
 def _cmd_import(args: SimpleNamespace) -> int:
     settings = Settings.resolve(args.db)
     path = bootstrap.ensure_ready(settings.db_path, settings.methodology)
-    report = importer.import_file(Path(args.file), path, settings.methodology)
+    report = importer.import_file(Path(args.file), path, settings.methodology,
+                                  actor=identity.cli_actor())  # fmt: skip
     print(f"imported {report.rows} {report.kind} from {args.file}; "
           f"rescored ({report.score_rows} score rows)")  # fmt: skip
     return 0

@@ -157,7 +157,25 @@ ALERTS = Table("alerts.csv", _cols(
     ("message", "text", "the alert in words"),
 ), None)  # fmt: skip
 
-TABLES: tuple[Table, ...] = (SCORES, EVIDENCE, ANNOTATIONS, REVISIONS, ALERTS)
+AUDIT = Table("audit.csv", _cols(
+    ("id", "int", "audit entry id, in the order the entries were written"),
+    ("at_utc", "timestamp", "when, UTC"),
+    ("actor", "text", "who: the signed-in e-mail or subject, or the OS user (local, CLI)"),
+    ("on_behalf_of", "text", "for whom, when the CLI was given --author"),
+    ("role", "text", "the actor's role: viewer, analyst, methodologist or admin"),
+    ("mode", "text", "local, signed-in or cli"),
+    ("action", "text", "what was done, e.g. annotation.edit, evidence.import"),
+    ("target_kind", "text", "what it touched: annotation, evidence, candidate..."),
+    ("target_id", "text", "which one (an id, a version, a file name)"),
+    ("before", "text", "the state before, as JSON; empty when there was none"),
+    ("after", "text", "the state after, as JSON; empty when refused"),
+    ("outcome", "text", "ok, or refused when the role lacked the right"),
+    ("reason", "text", "why it was refused"),
+), "SELECT id, at_utc, actor, on_behalf_of, role, mode, action, target_kind, target_id, "
+   "CAST(before AS VARCHAR), CAST(after AS VARCHAR), outcome, reason FROM audit_log "
+   "ORDER BY id")  # fmt: skip
+
+TABLES: tuple[Table, ...] = (SCORES, EVIDENCE, ANNOTATIONS, REVISIONS, ALERTS, AUDIT)
 
 
 @dataclass
@@ -402,13 +420,21 @@ def _describe(path: Path) -> dict:
                 methodology_version=manifest.get("methodology_version"),
                 rows=sum(int(f.get("rows", 0)) for f in files.values()),
                 files=len(files))  # fmt: skip
-    problems = [p for name, meta in files.items() if (p := _check_file(path / name, meta))]
+    problems = [p for name, meta in files.items() if (p := _check_file(path, name, meta))]
     info["checksum_ok"] = not problems
     info["problem"] = "; ".join(problems) or None
     return info
 
 
-def _check_file(file: Path, meta: dict) -> str | None:
+def _check_file(bundle: Path, name: str, meta: dict) -> str | None:
+    """A file named by the manifest, checked against its checksum. Only a plain name of a
+    file in the bundle's own folder is read: a name reaching elsewhere (``../``, an absolute
+    path, a sub-folder) is a problem, never followed."""
+    plain = isinstance(name, str) and name not in ("", ".", "..") and "\\" not in name \
+        and Path(name).name == name  # fmt: skip
+    file = bundle / name if plain else bundle
+    if not plain or file.resolve().parent != bundle.resolve():
+        return f"manifest names a file outside the bundle: {name!r}"
     try:
         digest = hashlib.sha256(file.read_bytes()).hexdigest()
     except OSError:

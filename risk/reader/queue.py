@@ -20,8 +20,9 @@ from urllib.parse import urlparse
 
 import duckdb
 
-from risk import bootstrap, db, evidence, organisations, scoring
+from risk import access, audit, bootstrap, db, evidence, organisations, scoring
 from risk.errors import NotFoundError, ValidationError
+from risk.identity import Actor, local_actor
 from risk.methodology import Methodology
 from risk.paths import DATA_DIR
 from risk.reader.candidates import Article, read
@@ -304,14 +305,18 @@ def evidence_row(con: duckdb.DuckDBPyConnection, cand: dict, edits: dict) -> dic
 
 
 def accept_candidate(
-    candidate_id: int, edits: dict, reviewer: str, db_file: str | Path, method: Methodology
-) -> str:
-    """Make the candidate evidence (validated like any item), mark it accepted, rescore:
-    all in one transaction. Returns the new evidence id."""
-    reviewer = _reviewer(reviewer)
+    candidate_id: int, edits: dict, reviewer: Actor | str, db_file: str | Path,
+    method: Methodology,
+) -> str:  # fmt: skip
+    """Make the candidate evidence (validated like any item), mark it accepted, rescore,
+    record it in the audit trail: all in one transaction. Returns the new evidence id.
+    ``reviewer`` is the actor (needs the ``review`` right) or, from scripts, a name."""
+    actor = _reviewer(reviewer)
+    reviewer = actor.who
     target = _ready(db_file, method)
 
     def work(con: duckdb.DuckDBPyConnection) -> str:
+        actor.require(access.REVIEW, "candidate.accept", "candidate", candidate_id)
         cand = _pending(con, candidate_id)
         row = evidence_row(con, cand, edits or {})
         items, problems = evidence.validate_rows(con, [(None, row)], method)
@@ -324,35 +329,52 @@ def accept_candidate(
             [items[0]["id"], reviewer, datetime.now(), candidate_id],
         )
         scoring.rescore(con, method)
+        audit.record(con, actor, "candidate.accept", "candidate", candidate_id,
+                     before=_audit_candidate(cand),
+                     after={"status": "accepted", "evidence": items[0]})  # fmt: skip
         return items[0]["id"]
 
-    return db.write_with_retry(work, target)
+    return audit.write(work, target)
 
 
 def reject_candidate(
-    candidate_id: int, reason: str, reviewer: str, db_file: str | Path, method: Methodology
+    candidate_id: int, reason: str, reviewer: Actor | str, db_file: str | Path,
+    method: Methodology,
 ) -> None:
     """Keep the candidate as rejected with its reason, so it is never proposed again."""
     if not (reason or "").strip():
         raise ValidationError(f"candidate {candidate_id}: a rejection needs a reason")
-    reviewer = _reviewer(reviewer)
+    actor = _reviewer(reviewer)
+    reviewer = actor.who
     target = _ready(db_file, method)
 
     def work(con: duckdb.DuckDBPyConnection) -> None:
-        _pending(con, candidate_id)
+        actor.require(access.REVIEW, "candidate.reject", "candidate", candidate_id)
+        cand = _pending(con, candidate_id)
         con.execute(
             "UPDATE candidates SET status = 'rejected', reason = ?, reviewer = ?, "
             "reviewed_at = ? WHERE id = ?",
             [reason.strip(), reviewer, datetime.now(), candidate_id],
         )
+        audit.record(con, actor, "candidate.reject", "candidate", candidate_id,
+                     before=_audit_candidate(cand),
+                     after={"status": "rejected", "reason": reason.strip()})  # fmt: skip
 
-    db.write_with_retry(work, target)
+    audit.write(work, target)
 
 
-def _reviewer(name: str) -> str:
+def _reviewer(name: Actor | str) -> Actor:
+    if isinstance(name, Actor):
+        return name
     if not (name or "").strip():
         raise ValidationError("reviewer is empty: say who reviewed the candidate")
-    return name.strip()
+    return local_actor("127.0.0.1", name.strip())
+
+
+def _audit_candidate(cand: dict) -> dict:
+    keys = ("dependent", "vendor", "family", "direction", "magnitude", "credibility", "date",
+            "summary", "status", "article_id")  # fmt: skip
+    return {k: cand.get(k) for k in keys}
 
 
 def _pending(con: duckdb.DuckDBPyConnection, candidate_id: int) -> dict:

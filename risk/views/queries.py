@@ -21,6 +21,7 @@ import pandas as pd
 from risk import alerts as alerts_mod
 from risk import annotations, db, evidence, explain, exports, organisations, scoring
 from risk.errors import Problem
+from risk.identity import Actor
 from risk.methodology import COMPOSITE, Methodology
 from risk.reader import queue
 
@@ -314,9 +315,11 @@ def next_evidence_id(db_file: str | Path) -> str:
         return evidence.next_id(con)
 
 
-def add_evidence(row: dict[str, str], db_file: str | Path, method: Methodology) -> dict:
-    """The form's item through the same validator as the CSV import; rescored on success."""
-    return evidence.add_item(row, db_file, method, origin="form")
+def add_evidence(row: dict[str, str], db_file: str | Path, method: Methodology,
+                 actor: Actor | None = None) -> dict:  # fmt: skip
+    """The form's item through the same validator as the CSV import; rescored and audited
+    on success; refused unless ``actor`` may add evidence."""
+    return evidence.add_item(row, db_file, method, origin="form", actor=actor)
 
 
 def problems_by_field(problems: list[Problem]) -> dict[str, list[str]]:
