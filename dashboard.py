@@ -23,6 +23,8 @@ PAGES = [
             url_path="what-if"),
     st.Page("app_pages/evidence.py", title="Evidence", icon=":material/article:",
             url_path="evidence"),
+    st.Page("app_pages/ledger.py", title="Capacity ledger", icon=":material/dns:",
+            url_path="capacity-ledger"),
     st.Page("app_pages/annotations.py", title="Annotations", icon=":material/edit_note:",
             url_path="annotations"),
     st.Page("app_pages/review.py", title="Review queue", icon=":material/inbox:",

@@ -8,12 +8,15 @@ keeps its range.
 
 from __future__ import annotations
 
+import math
+from dataclasses import replace
 from datetime import date
 
 import duckdb
 import pandas as pd
 
 from risk import reliance
+from risk.errors import ValidationError
 from risk.methodology import Methodology
 from risk.views.reliance_figures import staleness
 
@@ -124,3 +127,82 @@ def ledger_table(con: duckdb.DuckDBPyConnection, dependent: str | None = None) -
         [dependent, dependent],
     ).df()
     return frame
+
+
+def with_trial_units(method: Methodology, status_weights: dict[str, float],
+                     chip_h100e: dict[str, float]) -> Methodology:  # fmt: skip
+    """A what-if copy of ``method`` with other central status weights and chip factors (the
+    low and high factors move with the central one, keeping their ratios)."""
+    units = method.units
+    if units is None:
+        return method
+    chips = {}
+    for name, chip in units.chips.items():
+        new = float(chip_h100e.get(name, chip.h100e[1]))
+        if new <= 0 or not math.isfinite(new):
+            raise ValidationError(f"chip {name}: H100e per chip must be a positive number")
+        scale = new / chip.h100e[1] if chip.h100e[1] else 1.0
+        chips[name] = replace(chip, h100e=(chip.h100e[0] * scale, new, chip.h100e[2] * scale))
+    weights = dict(units.weights)
+    for status, weight in status_weights.items():
+        if not 0.0 <= float(weight) <= 1.0:
+            raise ValidationError(f"status {status}: weight must be between 0 and 1")
+        weights[status] = float(weight)
+    return replace(method, units=replace(units, weights=weights, chips=chips))
+
+
+def what_if_shares(con: duckdb.DuckDBPyConnection, method: Methodology, trial: Methodology,
+                   day: date) -> list[dict]:  # fmt: skip
+    """Each dependent's two vendor shares on ``day`` under the saved and the trial units,
+    computed from the ledger; nothing is written."""
+    out = []
+    for dependent in dependents_with_ledger(con):
+        row = {"dependent": dependent}
+        for indicator in SHARES:
+            saved = reliance.explain_indicator(con, method, dependent, indicator, day, top=0)
+            tried = reliance.explain_indicator(con, trial, dependent, indicator, day, top=0)
+            row[indicator] = (saved["value"], tried["value"])
+        out.append(row)
+    return out
+
+
+def _triple_text(value: tuple[float, float, float], digits: int = 2) -> str:
+    low, central, high = value
+    return f"{central:,.{digits}f} ({low:,.{digits}f}-{high:,.{digits}f})"
+
+
+def conversion_tables(method: Methodology) -> dict[str, pd.DataFrame]:
+    """The methodology's capacity-ledger parameters as three tables for the Methodology page:
+    status weights, chip factors, supplier factors by year (central with low-high)."""
+    units = method.units
+    if units is None:
+        return {}
+    statuses = pd.DataFrame([
+        {"status": s, "central weight": w, "counts in low": s in units.low_statuses,
+         "counts in high": s in units.high_statuses} for s, w in units.weights.items()])
+    chips = pd.DataFrame([
+        {"chip": c.name, "supplier": c.supplier, "H100e per chip": _triple_text(c.h100e),
+         "kW per chip (all-in)": _triple_text(c.kw), "source": c.source}
+        for c in units.chips.values()])
+    suppliers = pd.DataFrame([
+        {"supplier": s.name, "from year": year, "default chip": s.default_chip or "",
+         "USD per H100e": _triple_text(s.usd_per_h100e[year], 0)
+         if year in s.usd_per_h100e else "",
+         "H100e per GW": _triple_text(s.h100e_per_gw[year], 0)
+         if year in s.h100e_per_gw else "", "source": s.source}
+        for s in units.suppliers.values()
+        for year in sorted({*s.usd_per_h100e, *s.h100e_per_gw})])  # fmt: skip
+    return {"statuses": statuses, "chips": chips, "suppliers": suppliers}
+
+
+def evidence_ids(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Evidence ids, newest first, for the ledger form's pick list."""
+    return [r[0] for r in con.execute("SELECT id FROM evidence ORDER BY date DESC, id").fetchall()]
+
+
+def next_block_id(con: duckdb.DuckDBPyConnection, prefix: str = "LG-") -> str:
+    """The next free ``LG-NNNN`` block id."""
+    numbers = [int(r[0][len(prefix):]) for r in con.execute(
+        "SELECT DISTINCT id FROM ledger WHERE starts_with(id, ?)", [prefix]).fetchall()
+        if r[0][len(prefix):].isdigit()]  # fmt: skip
+    return f"{prefix}{max(numbers, default=0) + 1:04d}"
