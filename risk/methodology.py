@@ -19,7 +19,9 @@ from pathlib import Path
 
 import tomli_w
 
+from risk import units as units_mod
 from risk.errors import ConfigError
+from risk.units import Units
 
 RELIABILITY_GRADES = ("A", "B", "C", "D", "E", "F")
 CREDIBILITY_GRADES = (1, 2, 3, 4, 5, 6)
@@ -47,6 +49,7 @@ class Methodology:
     band_max_half_width: float
     band_mass_scale: float
     alerts: dict[str, float] = field(default_factory=dict)
+    units: Units | None = None  # methodology 2: [ledger] status weights and [conversion]
     raw: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -84,6 +87,7 @@ class Methodology:
                 "mass_scale": self.band_mass_scale,
             },
             "alerts": dict(self.alerts),
+            **(self.units.as_dict() if self.units else {}),
         }
 
     def confidence(self, reliability: str, credibility: int) -> float:
@@ -146,6 +150,7 @@ def from_dict(raw: dict, source: str = "methodology") -> Methodology:
             band_max_half_width=float(raw["band"]["max_half_width"]),
             band_mass_scale=float(raw["band"]["mass_scale"]),
             alerts={k: float(v) for k, v in raw.get("alerts", {}).items()},
+            units=units_mod.parse(raw, source),
             raw=raw,
         )
     except KeyError as exc:

@@ -208,7 +208,7 @@ INVALID = [
     ({"dependent": "nvidia"}, "dependent: not a dependent 'nvidia'"),
     ({"dependent": ""}, "dependent: is empty"),
     ({"family": "capex"}, "family: unknown family 'capex' (known: spend, chip_programs, "
-     "tensions, composite)"),
+     "tensions, market, composite)"),
     ({"evidence_id": "EV-404"}, "evidence_id: no evidence item 'EV-404'"),
     ({"date": "2020/03/01"}, "date: '2020/03/01' is not a date in YYYY-MM-DD form"),
     ({"date": "2020-02-30"}, "date: '2020-02-30' is not a real calendar date"),

@@ -111,17 +111,18 @@ def test_overview_draws_composite_bands_and_evidence_markers(app_db):
     comp, grid = figures(at)
     roles = [t.get("meta", {}).get("role") for t in comp["data"]]
     assert roles.count("band") == 4 and roles.count("score") == 2 and "evidence" in roles
-    assert len({t["meta"]["family"] for t in grid["data"] if "meta" in t}) == 3
+    assert len({t["meta"]["family"] for t in grid["data"] if "meta" in t}) == 4  # with market
 
 
 def test_family_and_dependent_filters_change_what_is_charted(app_db):
     at = run_page("Overview")
     _, grid = figures(at)
-    assert {t["meta"]["family"] for t in grid["data"]} == {"spend", "chip_programs", "tensions"}
+    assert {t["meta"]["family"] for t in grid["data"]} == {"spend", "chip_programs", "tensions",
+                                                          "market"}
     at.sidebar.multiselect(key="f_fams").unselect("tensions").run()
     no_exception(at)
     _, grid = figures(at)
-    assert {t["meta"]["family"] for t in grid["data"]} == {"spend", "chip_programs"}
+    assert {t["meta"]["family"] for t in grid["data"]} == {"spend", "chip_programs", "market"}
     at.sidebar.multiselect(key="f_deps").unselect("openai").run()
     comp, _ = figures(at)
     assert {t["meta"]["dependent"] for t in comp["data"] if "dependent" in t.get("meta", {})} \
