@@ -296,12 +296,11 @@ def _indicators_sql(method: Methodology, capacity: str, spend: str, base: date,
     structs = []
     for m, suffix in (("dep", "deployed"), ("pipe", "pipeline")):
         v, t = f"{m}_v", f"{m}_t"
+        o_l, o_c, o_h = (f"greatest({t}_{x} - {v}_{x}, 0.0)" for x in ("l", "c", "h"))
         structs.append(row(f"vendor_share_{suffix}", (
-            f"CASE WHEN {t}_c > 0 THEN 100 * {v}_c / {t}_c END",
-            f"CASE WHEN {v}_l + {t}_h - {v}_h > 0 "
-            f"THEN 100 * {v}_l / ({v}_l + {t}_h - {v}_h) END",
-            f"CASE WHEN {v}_h + {t}_l - {v}_l > 0 "
-            f"THEN 100 * {v}_h / ({v}_h + {t}_l - {v}_l) END",
+            f"CASE WHEN {v}_c + {o_c} > 0 THEN 100 * ({v}_c / ({v}_c + {o_c})) END",
+            f"CASE WHEN {v}_l + {o_h} > 0 THEN 100 * ({v}_l / ({v}_l + {o_h})) END",
+            f"CASE WHEN {v}_h + {o_l} > 0 THEN 100 * ({v}_h / ({v}_h + {o_l})) END",
         )))
         hs = [hhi(m, x) for x in ("l", "c", "h")]
         structs.append(row(f"hhi_{suffix}", (hs[1], f"least({', '.join(hs)})",
@@ -570,16 +569,17 @@ def _shares(items: list[dict], indicator: str, vendor: str) -> tuple:
     points: dict[int, float] = {}
     if indicator.startswith("vendor_share"):
         def share(v: float, o: float) -> float | None:
-            return 100.0 * v / (v + o) if v + o > 0 else None
+            return 100.0 * (v / (v + o)) if v + o > 0 else None
 
-        other = {x: totals[x] - vend[x] for x in SCENARIOS}
+        other = {x: max(totals[x] - vend[x], 0.0) for x in SCENARIOS}
         value = share(vend["central"], other["central"])
         low = share(vend["low"], other["high"])
         high = share(vend["high"], other["low"])
         if value is not None:
+            whole = vend["central"] + other["central"]
             for it in items:
                 if it["supplier"] == vendor:
-                    points[id(it)] = 100.0 * it["central"] / totals["central"]
+                    points[id(it)] = 100.0 * (it["central"] / whole)
         return value, low, high, points
     hhis = [
         sum(snap(s[x]) ** 2 for s in per_supplier.values()) / totals[x] ** 2

@@ -92,3 +92,20 @@ def write_csv(path: Path, rows: list[dict[str, str]]) -> Path:
 
 def day(text: str) -> date:
     return date.fromisoformat(text)
+
+
+@pytest.fixture
+def lmethod() -> Methodology:
+    """A methodology with round conversion factors for the ledger (tests/ledger_support.py)."""
+    from ledger_support import ledger_method
+
+    return ledger_method()
+
+
+@pytest.fixture
+def ldb(db_file: Path, lmethod: Methodology) -> Path:
+    """The test database with evidence items EV-1 and EV-2 for ledger rows to cite."""
+    from ledger_support import with_evidence
+
+    with_evidence(db_file, lmethod, "EV-1", "EV-2")
+    return db_file
