@@ -33,6 +33,7 @@ import pandas as pd
 from risk.errors import ConfigError, NotFoundError
 from risk.ledger import units_of
 from risk.methodology import Methodology
+from risk.scoring import record_methodology
 from risk.units import SCENARIOS
 
 VIEWS = ("as_known", "hindsight")
@@ -352,6 +353,7 @@ def compute(
         stop = min(last_full_by, end + timedelta(days=project_days))
     end_day, last_day = (end - start).days, (stop - start).days
     _check_conversions(con, method)
+    record_methodology(con, method)
     con.execute("DELETE FROM reliance")
     con.execute("DELETE FROM capacity_daily")
     temps = ("_pieces_tmp", "_capacity_tmp", "_spend_tmp")
@@ -516,8 +518,8 @@ def explain_indicator(
     if value is not None:  # as stored: the range holds the central value
         low = value if low is None else min(low, value)
         high = value if high is None else max(high, value)
-    kept = [it for it in items if any(it[x] > 0 for x in SCENARIOS)
-            or any(it[f"usd_{x}"] > 0 for x in SCENARIOS)]  # fmt: skip
+    amount = "usd_{}" if indicator == "vendor_spend_ttm_usd" else "{}"
+    kept = [it for it in items if any(it[amount.format(x)] > 0 for x in SCENARIOS)]
     kept.sort(key=lambda it: (-abs(points.get(id(it), 0.0)), -it["central"], it["id"]))
     evidence = _evidence_of(con, [(it["id"], it["known_from"]) for it in kept])
     contributions = [

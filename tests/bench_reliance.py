@@ -26,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from risk import db, reliance
 from risk.methodology import load
+from risk.paths import METHODOLOGY_FILE
 
 SUPPLIERS = ("nvidia", "amd", "google", "amazon", "microsoft", "openai", "cerebras")
 UNITS = ("H100e", "chips", "GW", "MW", "USD")
@@ -114,7 +115,7 @@ def main() -> None:
     versions = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
     dependents = int(sys.argv[2]) if len(sys.argv) > 2 else 20
     years = int(sys.argv[3]) if len(sys.argv) > 3 else 10
-    method = load()
+    method = load(METHODOLOGY_FILE)
     end = date(2026, 1, 1)
     start = end - timedelta(days=365 * years)
     with tempfile.TemporaryDirectory() as tmp:

@@ -17,6 +17,7 @@ from risk.evidence import EVIDENCE_COLUMNS
 from risk.methodology import from_dict, to_toml
 from risk.methodology import load as load_methodology
 from risk.organisations import ORG_COLUMNS
+from risk.paths import METHODOLOGY_FILE
 
 
 def stored(path):
@@ -160,7 +161,7 @@ def test_a_unit_needing_a_factor_the_methodology_lacks_is_refused(db_file):
 
 
 def test_the_bundled_methodology_has_the_conversion_table_and_a_context_family():
-    method = load_methodology()
+    method = load_methodology(METHODOLOGY_FILE)
     assert method.semver == "2.0.0"
     units = method.units
     assert units is not None
