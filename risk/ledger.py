@@ -15,13 +15,12 @@ import re
 from collections.abc import Iterable, Sequence
 from datetime import date
 from pathlib import Path
-from typing import NamedTuple
 
 import duckdb
 import pandas as pd
 
 from risk import evidence, organisations
-from risk.errors import ConfigError, ValidationError
+from risk.errors import ConfigError, Problem, ValidationError
 from risk.methodology import Methodology
 from risk.units import STATUSES, UNITS, Units
 
@@ -34,18 +33,6 @@ REQUIRED_COLUMNS = tuple(c for c in LEDGER_COLUMNS if c not in OPTIONAL_COLUMNS)
 OWNED = "owned"
 MAX_NOTE = 2000
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")
-
-
-class Problem(NamedTuple):
-    """One broken rule: the line (None for a form), the field, and what is wrong."""
-
-    line: int | None
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        where = f"line {self.line}, " if self.line is not None else ""
-        return f"{where}column {self.field}: {self.message}"
 
 
 def is_ledger_header(header: Sequence[str]) -> bool:
@@ -72,7 +59,7 @@ class _Checker:
         problems: list[Problem] = []
 
         def bad(field: str, message: str) -> None:
-            problems.append(Problem(line, field, message))
+            problems.append(evidence.row_problem(line, field, message))
 
         get = {c: str(row.get(c) if row.get(c) is not None else "").strip()
                for c in LEDGER_COLUMNS}  # fmt: skip
@@ -185,11 +172,11 @@ def validate(
         key = (item["id"], item["known_from"])
         if item["id"] and item["known_from"]:
             if key in stored:
-                problems.append(Problem(line, "known_from", (
+                problems.append(evidence.row_problem(line, "known_from", (
                     f"{item['id']} already has a version known from {item['known_from']}")))
             elif key in seen:
                 where = f" (first on line {seen[key]})" if seen[key] else ""
-                problems.append(Problem(line, "known_from", (
+                problems.append(evidence.row_problem(line, "known_from", (
                     f"duplicate version {item['id']} known from {item['known_from']}{where}")))
             seen.setdefault(key, line)
         out.append(item)
@@ -253,7 +240,7 @@ def load_rows(
     numbered = [r if isinstance(r, tuple) else (None, r) for r in rows]
     items, problems = validate(con, numbered, method)
     if problems:
-        raise ValidationError([f"{name}, {p}" for p in problems])
+        raise ValidationError([p.within(f"{name}, ") for p in problems])
     return insert(con, items, origin)
 
 

@@ -253,3 +253,11 @@ def test_a_zero_weight_family_is_accepted_but_not_all_zero(method):
         fam["weight"] = 0.0
     with pytest.raises(ConfigError, match="must not all be zero"):
         from_dict(raw)
+
+
+def test_problems_carry_their_field_and_line_for_the_form(ldb, lmethod):
+    with pytest.raises(ValidationError) as err:
+        load(ldb, lmethod, block(unit="TW"))
+    problem = err.value.problems[0]
+    assert (problem.field, problem.line) == ("unit", 2)
+    assert problem.message.startswith("unknown unit 'TW'")
