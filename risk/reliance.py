@@ -82,7 +82,6 @@ RANGE_MEANING = {
 }
 PROJECT_DAYS = 3 * 365  # capacity_daily goes this far past the end when blocks ramp later
 _EPS = 1e-6  # H100e (or USD) below this are rounding noise of the running sums: 0
-_YEARS = range(2000, 2061)  # supplier-year factors are expanded over these years
 
 
 def _lit(value: object) -> str:
@@ -109,11 +108,14 @@ def _versions_sql(method: Methodology, base: date, where: str = "") -> str:
     u = units_of(method)
     weights = [(s, *u.scenario_weights(s)) for s in u.weights]
     chips = [(c.name, *c.h100e) for c in u.chips.values()]
+    # supplier-year factors, one row per year between the first and last year in the table;
+    # a block's start year is clamped into that span (before it: the earliest year applies)
+    years = [y for s in u.suppliers.values() for y in (*s.usd_per_h100e, *s.h100e_per_gw)]
+    year_lo, year_hi = min(years), max(years)
     sups = [
         (s.name, year, s.default_chip, *s.usd(year), *s.per_gw(year))
-        for s in u.suppliers.values() for year in _YEARS
+        for s in u.suppliers.values() for year in range(year_lo, year_hi + 1)
     ]  # fmt: skip
-    year_lo, year_hi = _YEARS[0], _YEARS[-1]
     b = f"DATE '{base.isoformat()}'"
     h = {
         x: f"""CASE l.unit WHEN 'H100e' THEN l.quantity
@@ -356,23 +358,29 @@ def compute(
     record_methodology(con, method)
     con.execute("DELETE FROM reliance")
     con.execute("DELETE FROM capacity_daily")
-    temps = ("_pieces_tmp", "_capacity_tmp", "_spend_tmp")
+    temps = ("_pieces_tmp", "_spend_tmp")
     for name in temps:
         con.execute(f"DROP TABLE IF EXISTS {name}")
+    base = f"DATE '{start.isoformat()}'"
     try:
         con.execute(
             f"CREATE TEMP TABLE _pieces_tmp AS SELECT *, supplier = {_lit(method.vendor)} "
             f"AS is_vendor FROM ({_pieces_sql(_versions_sql(method, start))})"
         )
-        con.execute(f"CREATE TEMP TABLE _capacity_tmp AS {_capacity_sql('_pieces_tmp', last_day)}")
         con.execute(f"CREATE TEMP TABLE _spend_tmp AS {_spend_sql('_pieces_tmp', end_day)}")
         con.execute(
-            "INSERT INTO capacity_daily SELECT dependent, view, "
-            f"DATE '{start.isoformat()}' + CAST(day AS INTEGER), supplier, dep_c, dep_l, "
-            f"dep_h, pipe_c, pipe_l, pipe_h, day > {end_day}, ? FROM _capacity_tmp",
+            f"INSERT INTO capacity_daily SELECT dependent, view, {base} + CAST(day AS INTEGER), "
+            f"supplier, dep_c, dep_l, dep_h, pipe_c, pipe_l, pipe_h, day > {end_day}, ? "
+            f"FROM ({_capacity_sql('_pieces_tmp', last_day)})",
             [method.version],
         )
-        indicators = _indicators_sql(method, "_capacity_tmp", "_spend_tmp", start, end_day)
+        capacity = (
+            f"(SELECT dependent, view, supplier, CAST(date - {base} AS BIGINT) AS day, "
+            "deployed_low AS dep_l, deployed_h100e AS dep_c, deployed_high AS dep_h, "
+            "pipeline_low AS pipe_l, pipeline_h100e AS pipe_c, pipeline_high AS pipe_h "
+            "FROM capacity_daily WHERE NOT projected)"
+        )
+        indicators = _indicators_sql(method, capacity, "_spend_tmp", start, end_day)
         con.execute(
             "INSERT INTO reliance SELECT dependent, view, date, indicator, value, low, high, ? "
             f"FROM ({indicators})",
@@ -482,15 +490,23 @@ def explain_indicator(
     ramp = ("CAST(CASE WHEN {t} >= f THEN 1 WHEN {t} < s THEN 0 ELSE ({t} - s) / (f - s) END "
             "AS DOUBLE)")
     rho, rho_year = ramp.format(t=t), ramp.format(t=t - 365)
+    counts = {  # only the rows that can count in this measure on this day
+        "deployed": "rho > 0 AND a_l + a_c + a_h > 0",
+        "pipeline": "pipe_on > 0 AND rho < 1 AND a_l + a_c + a_h > 0",
+        "spend": f"supplier = {_lit(method.vendor)} AND rho > rho_year AND u_l + u_c + u_h > 0",
+    }[_measure(indicator)]
     rows = con.execute(
         f"""
         WITH v AS ({_versions_sql(
-            method, base, "WHERE l.id IN (SELECT id FROM ledger WHERE dependent = $dep)")})
-        SELECT id, known_from, supplier, chip, channel, status, start, full_by, quantity,
-               unit, {rho} AS rho, {rho_year} AS rho_year,
-               CAST(CASE WHEN {pipe_on} THEN 1 ELSE 0 END AS DOUBLE) AS pipe_on,
-               a_l, a_c, a_h, u_l, u_c, u_h
-        FROM v WHERE dependent = $dep AND {valid}
+            method, base, "WHERE l.id IN (SELECT id FROM ledger WHERE dependent = $dep)")}),
+        r AS (
+            SELECT id, known_from, supplier, chip, channel, status, start, full_by, quantity,
+                   unit, {rho} AS rho, {rho_year} AS rho_year,
+                   CAST(CASE WHEN {pipe_on} THEN 1 ELSE 0 END AS DOUBLE) AS pipe_on,
+                   a_l, a_c, a_h, u_l, u_c, u_h
+            FROM v WHERE dependent = $dep AND {valid}
+        )
+        SELECT * FROM r WHERE {counts}
         """,
         {"dep": dependent},
     ).fetchall()
@@ -503,12 +519,12 @@ def explain_indicator(
             "u_c", "u_h"]  # fmt: skip
     items = [dict(zip(cols, r, strict=True)) for r in rows]
     vendor = method.vendor
-    measure = "pipeline" if indicator.endswith("_pipeline") else "deployed"
+    measure = _measure(indicator)
     for it in items:
         for x in SCENARIOS:
             a = it[f"a_{x[0]}"]
-            it[x] = (a * it["rho"] if measure == "deployed"
-                     else a * (1.0 - it["rho"]) * it["pipe_on"])  # fmt: skip
+            it[x] = (a * (1.0 - it["rho"]) * it["pipe_on"] if measure == "pipeline"
+                     else a * it["rho"])  # fmt: skip
             it[f"usd_{x}"] = (it[f"u_{x[0]}"] * (it["rho"] - it["rho_year"])
                               if it["supplier"] == vendor else 0.0)  # fmt: skip
     if indicator == "vendor_spend_ttm_usd":
@@ -518,7 +534,7 @@ def explain_indicator(
     if value is not None:  # as stored: the range holds the central value
         low = value if low is None else min(low, value)
         high = value if high is None else max(high, value)
-    amount = "usd_{}" if indicator == "vendor_spend_ttm_usd" else "{}"
+    amount = "usd_{}" if measure == "spend" else "{}"
     kept = [it for it in items if any(it[amount.format(x)] > 0 for x in SCENARIOS)]
     kept.sort(key=lambda it: (-abs(points.get(id(it), 0.0)), -it["central"], it["id"]))
     evidence = _evidence_of(con, [(it["id"], it["known_from"]) for it in kept])
@@ -547,6 +563,12 @@ def explain_indicator(
         result["contributions"] = contributions[:top]
         result["omitted"] = {"rows": len(rest), "points": sum(c["points"] for c in rest)}
     return result
+
+
+def _measure(indicator: str) -> str:
+    if indicator == "vendor_spend_ttm_usd":
+        return "spend"
+    return "pipeline" if indicator.endswith("_pipeline") else "deployed"
 
 
 def _spend(items: list[dict]) -> tuple:
