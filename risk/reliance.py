@@ -199,12 +199,12 @@ def _events(spend: bool) -> str:
 
 def _running_sql(pieces: str, keys: str, sums: list[str], values: list[str], spend: bool,
                  last: int) -> str:
-    """Events -> sums per key and event day -> running sums on event days -> every grid day
-    (from the dependent's first day to ``last``) takes its last event day's sums (ASOF)."""
+    """Events -> sums per key and event day -> running sums on event days -> each event day's
+    sums repeated on every day until the next event day (and zeros from the dependent's first
+    day to its first event): rows + days, no join between them."""
     cols = [c.split(" AS ")[-1] for c in sums]
     running = ", ".join(f"sum({c}) OVER w AS {c}" for c in cols)
-    carried = ", ".join(f"coalesce(r.{c}, 0.0) AS {c}" for c in cols)
-    on = " AND ".join(f"g.{k} = r.{k}" for k in keys.split(", "))
+    zeros = ", ".join(f"0.0 AS {c}" for c in cols)
     return f"""
     WITH deps AS (  -- a dependent's series starts when its first block is known or starts
         SELECT dependent, greatest(min(least(kf, s)), 0) AS d0 FROM {pieces}
@@ -223,18 +223,19 @@ def _running_sql(pieces: str, keys: str, sums: list[str], values: list[str], spe
         GROUP BY ALL
     ),
     running AS (
-        SELECT {keys}, day, {running} FROM agg
+        SELECT {keys}, day, lead(day, 1, {last} + 1) OVER w AS until, {running} FROM agg
         WINDOW w AS (PARTITION BY {keys} ORDER BY day
                      ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
     ),
-    grid AS (
-        SELECT {keys}, unnest(range(d0, {last} + 1)) AS day
-        FROM (SELECT DISTINCT {keys} FROM {pieces} {"WHERE is_vendor" if spend else ""})
-        JOIN deps USING (dependent)
+    segments AS (
+        SELECT * FROM running
+        UNION ALL
+        SELECT {keys}, any_value(d0) AS day, min(day) AS until, {zeros}
+        FROM running JOIN deps USING (dependent)
+        GROUP BY {keys} HAVING min(day) > any_value(d0)
     ),
     cum AS (
-        SELECT g.{keys.replace(", ", ", g.")}, g.day, {carried}
-        FROM grid g ASOF LEFT JOIN running r ON {on} AND g.day >= r.day
+        SELECT * EXCLUDE (day, until), unnest(range(day, until)) AS day FROM segments
     )
     SELECT {keys}, day, {", ".join(values)} FROM cum
     """
@@ -490,43 +491,38 @@ def explain_indicator(
     ramp = ("CAST(CASE WHEN {t} >= f THEN 1 WHEN {t} < s THEN 0 ELSE ({t} - s) / (f - s) END "
             "AS DOUBLE)")
     rho, rho_year = ramp.format(t=t), ramp.format(t=t - 365)
+    vendor, measure = method.vendor, _measure(indicator)
+    part = "(1.0 - rho) * pipe_on" if measure == "pipeline" else "rho"
     counts = {  # only the rows that can count in this measure on this day
         "deployed": "rho > 0 AND a_l + a_c + a_h > 0",
         "pipeline": "pipe_on > 0 AND rho < 1 AND a_l + a_c + a_h > 0",
-        "spend": f"supplier = {_lit(method.vendor)} AND rho > rho_year AND u_l + u_c + u_h > 0",
-    }[_measure(indicator)]
-    rows = con.execute(
+        "spend": f"supplier = {_lit(vendor)} AND rho > rho_year AND u_l + u_c + u_h > 0",
+    }[measure]
+    found = con.execute(
         f"""
         WITH v AS ({_versions_sql(
             method, base, "WHERE l.id IN (SELECT id FROM ledger WHERE dependent = $dep)")}),
         r AS (
-            SELECT id, known_from, supplier, chip, channel, status, start, full_by, quantity,
-                   unit, {rho} AS rho, {rho_year} AS rho_year,
-                   CAST(CASE WHEN {pipe_on} THEN 1 ELSE 0 END AS DOUBLE) AS pipe_on,
-                   a_l, a_c, a_h, u_l, u_c, u_h
+            SELECT *, {rho} AS rho, {rho_year} AS rho_year,
+                   CAST(CASE WHEN {pipe_on} THEN 1 ELSE 0 END AS DOUBLE) AS pipe_on
             FROM v WHERE dependent = $dep AND {valid}
         )
-        SELECT * FROM r WHERE {counts}
+        SELECT id, known_from, supplier, chip, channel, status, start, full_by, quantity,
+               unit, a_l * {part} AS low, a_c * {part} AS central, a_h * {part} AS high,
+               {" , ".join(
+                   f"CASE WHEN supplier = {_lit(vendor)} THEN u_{x} * (rho - rho_year) "
+                   f"ELSE 0.0 END AS usd_{n}"
+                   for x, n in (("l", "low"), ("c", "central"), ("h", "high")))}
+        FROM r WHERE {counts}
         """,
         {"dep": dependent},
-    ).fetchall()
-    if not rows and not con.execute(
+    )
+    cols = [d[0] for d in found.description]
+    items = [dict(zip(cols, r, strict=True)) for r in found.fetchall()]
+    if not items and not con.execute(
         "SELECT count(*) FROM ledger WHERE dependent = ?", [dependent]
     ).fetchone()[0]:
         raise NotFoundError(f"no ledger rows for dependent {dependent!r}")
-    cols = ["id", "known_from", "supplier", "chip", "channel", "status", "start", "full_by",
-            "quantity", "unit", "rho", "rho_year", "pipe_on", "a_l", "a_c", "a_h", "u_l",
-            "u_c", "u_h"]  # fmt: skip
-    items = [dict(zip(cols, r, strict=True)) for r in rows]
-    vendor = method.vendor
-    measure = _measure(indicator)
-    for it in items:
-        for x in SCENARIOS:
-            a = it[f"a_{x[0]}"]
-            it[x] = (a * (1.0 - it["rho"]) * it["pipe_on"] if measure == "pipeline"
-                     else a * it["rho"])  # fmt: skip
-            it[f"usd_{x}"] = (it[f"u_{x[0]}"] * (it["rho"] - it["rho_year"])
-                              if it["supplier"] == vendor else 0.0)  # fmt: skip
     if indicator == "vendor_spend_ttm_usd":
         value, low, high, points = _spend(items)
     else:
