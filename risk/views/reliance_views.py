@@ -115,15 +115,19 @@ def ledger_markers(con: duckdb.DuckDBPyConnection, dependent: str) -> pd.DataFra
 
 
 def ledger_table(con: duckdb.DuckDBPyConnection, dependent: str | None = None) -> pd.DataFrame:
-    """The ledger as analysts read it: one line per version, newest knowledge last."""
+    """The ledger as analysts read it: one line per version, newest knowledge last; dates as
+    ``YYYY-MM-DD`` and empty text where a value is absent (never ``None`` or a time)."""
     frame = con.execute(
-        """SELECT l.id, l.known_from, l.dependent, l.supplier, l.chip, l.channel, l.quantity,
-                  l.unit, l.status, l.start, l.full_by, l."end",
-                  string_agg(le.evidence_id, '; ' ORDER BY le.evidence_id) AS evidence, l.note
+        """SELECT l.id, CAST(l.known_from AS VARCHAR) AS known_from, l.dependent, l.supplier,
+                  coalesce(l.chip, '') AS chip, l.channel, l.quantity, l.unit, l.status,
+                  CAST(l.start AS VARCHAR) AS start, CAST(l.full_by AS VARCHAR) AS full_by,
+                  coalesce(CAST(l."end" AS VARCHAR), '') AS "end",
+                  string_agg(le.evidence_id, '; ' ORDER BY le.evidence_id) AS evidence,
+                  coalesce(l.note, '') AS note
            FROM ledger l LEFT JOIN ledger_evidence le
              ON le.id = l.id AND le.known_from = l.known_from
            WHERE ? IS NULL OR l.dependent = ?
-           GROUP BY ALL ORDER BY l.dependent, l.id, l.known_from""",
+           GROUP BY ALL ORDER BY 3, 1, 2""",
         [dependent, dependent],
     ).df()
     return frame
