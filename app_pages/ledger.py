@@ -33,7 +33,7 @@ def page_ledger() -> None:
                f"{len(table)} version(s)")
     st.dataframe(table, hide_index=True, key="lg_table")
     if st.session_state.get(DONE):
-        st.success(st.session_state.pop(DONE))
+        st.success(queries.md_escape(st.session_state.pop(DONE)))
     if team.can(access.LEDGER):
         with st.expander("Add a block or a new version of one", expanded=False):
             ledger_form()

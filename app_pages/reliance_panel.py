@@ -25,7 +25,7 @@ def _card(card: dict) -> None:
     with st.container(border=True):
         st.markdown(f"**{queries.md_escape(card['name'])}**")
         value, low, high = card["vendor_share_deployed"]
-        st.metric(f"Deployed compute on {vendor}", figs.format_percent(value),
+        st.metric(f"Deployed compute on {queries.md_escape(vendor)}", figs.format_percent(value),
                   help=reliance.RANGE_MEANING["vendor_share_deployed"])  # fmt: skip
         if value is not None:
             st.caption(f"range {figs.format_percent(low)} to {figs.format_percent(high)}")

@@ -92,8 +92,9 @@ def reliance_what_if(method: Methodology) -> Methodology | None:
     for col, row in zip(st.columns(max(1, len(rows))), rows, strict=False):
         saved, tried = row["vendor_share_deployed"]
         pipe_saved, pipe_tried = row["vendor_share_pipeline"]
-        col.metric(f"{label.get(row['dependent'], row['dependent'])}: deployed on "
-                   f"{label.get(method.vendor, method.vendor)} (what-if)",
+        name = queries.md_escape(label.get(row["dependent"], row["dependent"]))
+        vendor = queries.md_escape(label.get(method.vendor, method.vendor))
+        col.metric(f"{name}: deployed on {vendor} (what-if)",
                    _pct(tried), delta=f"{_pct(saved)} saved", delta_color="off")
         col.caption(f"pipeline: {_pct(pipe_tried)} (saved {_pct(pipe_saved)})")
     return trial

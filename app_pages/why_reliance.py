@@ -10,6 +10,7 @@ import streamlit as st
 
 from app_pages.common import methodology, read, read_method
 from risk import reliance
+from risk.views import queries
 from risk.views import reliance_views as views
 
 LABELS = {
@@ -61,7 +62,7 @@ def show() -> None:
                           key="whyr_hindsight")  # fmt: skip
     view = "hindsight" if hindsight else "as_known"
     result = read_method(reliance.explain_indicator, dep, indicator, day, view, TOP)
-    st.subheader(f"{label.get(dep, dep)} · {LABELS[indicator]} on {day}: "
+    st.subheader(f"{queries.md_escape(label.get(dep, dep))} · {LABELS[indicator]} on {day}: "
                  f"{_value(result['value'], indicator)}")  # fmt: skip
     if result["value"] is not None:
         st.text(f"Range {_value(result['low'], indicator)} to "

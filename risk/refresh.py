@@ -23,12 +23,16 @@ def recompute(
     """Re-score the signals and recompute reliance in the caller's transaction; returns the
     number of score rows (what ``python -m risk score`` has always reported)."""
     rows = scoring.rescore(con, method, end)
-    reliance.compute(con, method, end=end)
+    if method.units is not None:  # a methodology without [conversion] scores signals only
+        reliance.compute(con, method, end=end)
     return rows
 
 
 def reliance_is_current(con: duckdb.DuckDBPyConnection, method: Methodology) -> bool:
-    """Whether the stored indicators were made with this methodology and reach its end."""
+    """Whether the stored indicators were made with this methodology and reach its end
+    (always, for a methodology without conversion factors: it has no indicators)."""
+    if method.units is None:
+        return True
     row = con.execute(
         "SELECT methodology_version, grid_end FROM reliance_runs "
         "ORDER BY computed_at DESC LIMIT 1"

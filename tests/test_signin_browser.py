@@ -18,7 +18,7 @@ from oidc_support import oidc_provider, sign_in, sign_out, team_server
 
 from risk import annotations, audit, bootstrap, db, evidence, importer
 from risk.identity import Actor
-from risk.methodology import Methodology
+from risk.methodology import Methodology, load
 from risk.paths import METHODOLOGY_FILE
 from risk.reader import queue as ingest
 from risk.settings import Settings
@@ -32,10 +32,10 @@ BOB = Actor("bob@example.com", "analyst", "signed-in")
 ANA = Actor("ana@example.com", "analyst", "signed-in")
 LEAD = Actor("lead@example.com", "admin", "signed-in")
 NAV = {
-    "viewer": {"Overview", "Why this number", "What-if", "Evidence", "Annotations", "Exports",
-               "Methodology"},
-    "analyst": {"Overview", "Why this number", "What-if", "Evidence", "Annotations",
-                "Review queue", "Exports", "Methodology"},
+    "viewer": {"Overview", "Why this number", "What-if", "Evidence", "Capacity ledger",
+               "Annotations", "Exports", "Methodology"},
+    "analyst": {"Overview", "Why this number", "What-if", "Evidence", "Capacity ledger",
+                "Annotations", "Review queue", "Exports", "Methodology"},
 }  # fmt: skip
 NAV["methodologist"] = NAV["analyst"]
 NAV["admin"] = NAV["analyst"] | {"Audit"}
@@ -57,6 +57,11 @@ def _hostile_data(tmp: Path, db_file: Path, method: Methodology) -> dict:
         "source_url": "https://example.org/x", "source_language": "en",
         "source_reliability": "B",
     }, db_file, method, actor=LEAD)  # fmt: skip
+    importer.add_ledger_row({  # the hostile organisation gets a reliance card too
+        "id": "LG-9001", "known_from": "2024-05-02", "dependent": "evil", "supplier": "nvidia",
+        "channel": "owned", "quantity": "1000", "unit": "H100e", "status": "deployed",
+        "start": "2024-05-02", "full_by": "2024-05-02", "evidence": "EV-9001",
+        "note": f"{IMAGE} {TAG}"}, db_file, method, actor=LEAD)  # fmt: skip
     bobs = annotations.add({"dependent": "microsoft", "date": "2024-02-01",
                             "title": f"Bob's note {IMAGE}", "body": f"{TAG} {LINK}"},
                            BOB, db_file, method)  # fmt: skip
@@ -155,7 +160,7 @@ def test_a_signed_out_visitor_sees_only_the_sign_in_page(page, team):
         _go(page, team, address)
         page.get_by_role("button", name="Sign in").wait_for()
         assert _nav(page) == set()
-        assert page.get_by_text("Where each company stands").count() == 0
+        assert page.get_by_text("Signals: the balance of recent news").count() == 0
         assert page.locator("[data-testid='stDataFrame']").count() == 0
     _clean(page)
 
@@ -165,7 +170,7 @@ def test_a_viewer_reads_but_has_no_write_control_then_signs_out(page, team):
     assert page.get_by_text("Signed in as vic@example.com (viewer)").count() == 1
     assert _nav(page) == NAV["viewer"]
     _go(page, team, "review-queue")  # not a page of theirs: the overview opens instead
-    page.get_by_text("Where each company stands").wait_for()
+    page.get_by_text("Signals: the balance of recent news").wait_for()
     assert page.get_by_role("heading", name="Review queue").count() == 0
     _go(page, team, "annotations")
     page.get_by_role("heading", name="Annotations").wait_for()
@@ -214,7 +219,8 @@ def test_a_methodology_save_writes_its_audit_row(page, team):
     row = _eventually(team, action="methodology.save")[0]
     assert (row["actor"], row["role"], row["mode"], row["outcome"]) == (
         "max@example.com", "methodologist", "signed-in", "ok")  # fmt: skip
-    assert (row["before"]["version"], row["after"]["version"]) == ("1.0.0", "9.1.0")
+    bundled = load(METHODOLOGY_FILE).semver
+    assert (row["before"]["version"], row["after"]["version"]) == (bundled, "9.1.0")
     _clean(page)
 
 
@@ -223,8 +229,8 @@ def test_hostile_text_on_every_page_fetches_and_runs_nothing(page, team):
     audit page shows the newest entry (the methodology save when the tests run in order)."""
     _signed_in(page, team, "lead@example.com")
     assert _nav(page) == NAV["admin"]
-    addresses = ["", "why-this-number", "what-if", "evidence", "annotations", "review-queue",
-                 "exports", "methodology", "audit"]  # fmt: skip
+    addresses = ["", "why-this-number", "what-if", "evidence", "capacity-ledger",
+                 "annotations", "review-queue", "exports", "methodology", "audit"]  # fmt: skip
     for address in addresses:
         if address:  # signing in landed on the overview already
             _go(page, team, address)
