@@ -30,11 +30,12 @@ import duckdb
 
 import risk
 from risk import alerts, db
-from risk.errors import ValidationError
+from risk.errors import RiskError, ValidationError
 from risk.methodology import Methodology
 
 MANIFEST = "manifest.json"
 TEMP_PREFIX = ".tmp-export-"
+TRASH_PREFIX = ".trash-export-"  # a pruned bundle, hidden before it is deleted
 BUNDLE_NAME = re.compile(r"^(\d{8}T\d{6}Z)(?:-(\d+))?$")
 # Test hook: seconds to sleep after each file is written into the temporary folder, so a
 # test can kill the process mid-export. Never set it in production.
@@ -272,8 +273,7 @@ def write_bundle(
     """Write one bundle atomically and return its folder; prune to ``keep`` newest after."""
     if keep is not None and keep < 1:
         raise ValidationError(f"keep must be at least 1 (got {keep})")
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    out_dir = prepare_out_dir(out_dir)
     clean_stale_temps(out_dir)
     snapshot = read_snapshot(db_file, method, wait_seconds)
     files = render_files(snapshot, excel)
@@ -288,6 +288,23 @@ def write_bundle(
     if keep is not None:
         prune(out_dir, keep)
     return final
+
+
+def prepare_out_dir(out_dir: Path) -> Path:
+    """The output folder, created if needed and writable, or a one-line reason it is not."""
+    out_dir = Path(out_dir)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except FileExistsError as exc:
+        raise RiskError(f"--out {out_dir}: is a file, not a folder") from exc
+    except NotADirectoryError as exc:
+        raise RiskError(f"--out {out_dir}: a parent of it is a file, not a folder") from exc
+    except OSError as exc:
+        raise RiskError(f"--out {out_dir}: cannot create the folder: "
+                        f"{exc.strerror or exc}") from exc  # fmt: skip
+    if not os.access(out_dir, os.W_OK | os.X_OK):
+        raise RiskError(f"--out {out_dir}: folder is not writable")
+    return out_dir
 
 
 def _write_files(folder: Path, files: dict[str, bytes]) -> None:
@@ -328,8 +345,12 @@ def _rename_into_place(temp: Path, out_dir: Path, base: str) -> Path:
 
 
 def clean_stale_temps(out_dir: Path) -> list[Path]:
-    """Remove temporary folders left by killed runs (their process is gone, or very old)."""
+    """Remove temporary folders left by killed runs (their process is gone, or very old) and
+    bundles a killed prune had already moved out of sight."""
     removed = []
+    for entry in Path(out_dir).glob(f"{TRASH_PREFIX}*"):
+        shutil.rmtree(entry, ignore_errors=True)
+        removed.append(entry)
     for entry in Path(out_dir).glob(f"{TEMP_PREFIX}*"):
         if entry.is_dir() and _is_stale(entry):
             shutil.rmtree(entry, ignore_errors=True)
@@ -375,8 +396,16 @@ def prune(out_dir: Path, keep: int) -> list[Path]:
     """Delete all but the ``keep`` newest complete bundles; anything else is left alone."""
     complete = [p for p in _bundle_dirs(out_dir) if (p / MANIFEST).is_file()]
     removed = complete[keep:]
+    pause = float(os.environ.get(PAUSE_ENV) or 0)
     for path in removed:
-        shutil.rmtree(path)
+        # Out of sight first (one atomic rename to a hidden name), then deleted: a kill in
+        # between leaves only a hidden folder, which the next run removes.
+        hidden = path.with_name(f"{TRASH_PREFIX}{path.name}-{uuid.uuid4().hex[:8]}")
+        os.rename(path, hidden)
+        _fsync_dir(path.parent)
+        if pause:
+            time.sleep(pause)
+        shutil.rmtree(hidden, ignore_errors=True)
     return removed
 
 

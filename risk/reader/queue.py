@@ -14,7 +14,7 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -198,7 +198,7 @@ def _store_article(con: duckdb.DuckDBPyConnection, text: str, source: dict) -> i
         "INSERT INTO articles (text_hash, title, url, published, language, path, text, "
         "ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         [digest, source["title"], source["url"], source["published"], source["language"],
-         source["path"], text, datetime.now()],
+         source["path"], text, db.utc_now()],
     ).fetchone()[0]  # fmt: skip
 
 
@@ -219,7 +219,7 @@ def _store_candidate(con: duckdb.DuckDBPyConnection, article_id: int, digest: st
         [article_id, mark, cand["dependent"], cand["vendor"], cand["family"], cand["direction"],
          cand["magnitude"], cand["credibility"], cand["date"], cand["date_precision"],
          cand["amount_usd"], cand["summary"], json.dumps(cand["spans"], ensure_ascii=False),
-         datetime.now()],
+         db.utc_now()],
     )  # fmt: skip
     row = con.execute(
         "SELECT id, status FROM candidates WHERE fingerprint = ?", [mark]
@@ -321,7 +321,7 @@ def accept_candidate(
         con.execute(
             "UPDATE candidates SET status = 'accepted', evidence_id = ?, reviewer = ?, "
             "reviewed_at = ? WHERE id = ?",
-            [items[0]["id"], reviewer, datetime.now(), candidate_id],
+            [items[0]["id"], reviewer, db.utc_now(), candidate_id],
         )
         scoring.rescore(con, method)
         return items[0]["id"]
@@ -343,7 +343,7 @@ def reject_candidate(
         con.execute(
             "UPDATE candidates SET status = 'rejected', reason = ?, reviewer = ?, "
             "reviewed_at = ? WHERE id = ?",
-            [reason.strip(), reviewer, datetime.now(), candidate_id],
+            [reason.strip(), reviewer, db.utc_now(), candidate_id],
         )
 
     db.write_with_retry(work, target)
