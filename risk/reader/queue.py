@@ -31,6 +31,9 @@ from risk.textfiles import read_utf8
 CANDIDATE_FIELDS = ("id", "article_id", "dependent", "vendor", "family", "direction",
                     "magnitude", "credibility", "date", "summary", "spans", "status")  # fmt: skip
 _EDITABLE = set(evidence.EVIDENCE_COLUMNS)
+# Reading is linear in the text (about a second per megabyte); a press article is a few
+# kilobytes, so anything far longer is a mistake (a whole dump, a binary) refused up front.
+MAX_ARTICLE_CHARS = 2_000_000
 
 
 def text_hash(text: str) -> str:
@@ -41,7 +44,18 @@ def text_hash(text: str) -> str:
 
 def read_article_file(path: str | Path) -> str:
     """The file's text, or a one-line reason naming the file why it cannot be an article."""
+    try:
+        size = Path(path).stat().st_size
+    except OSError:
+        size = 0  # read_utf8 says why the file cannot be read
+    if size > 4 * MAX_ARTICLE_CHARS:  # more than the limit even in 4-byte characters
+        raise ValidationError(_too_long(str(path), size, "bytes"))
     return read_utf8(path, "article")
+
+
+def _too_long(where: str, size: int, unit: str) -> str:
+    return (f"{where}: article is {size:,} {unit}; {MAX_ARTICLE_CHARS:,} characters at most "
+            "(split it into articles)")
 
 
 def _published(value: str | date | None) -> date:
@@ -109,6 +123,8 @@ def _extract(
     where = path or "text"
     if not text or not text.strip():
         raise ValidationError(f"{where}: article text is empty")
+    if len(text) > MAX_ARTICLE_CHARS:
+        raise ValidationError(_too_long(where, len(text), "characters"))
     if url and not re.match(r"^https?://\S+$", url):
         raise ValidationError(f"{where}: url {url!r} is not an http(s) address")
     day = _published(published)
@@ -162,7 +178,10 @@ def ingest_files(
     problems = []
     for p in paths:
         try:
-            texts.append((str(p), read_article_file(p)))
+            text = read_article_file(p)
+            if len(text) > MAX_ARTICLE_CHARS:
+                raise ValidationError(_too_long(str(p), len(text), "characters"))
+            texts.append((str(p), text))
         except ValidationError as exc:
             problems.extend(exc.problems)
     if problems:
