@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages.common import start_rerun
+from app_pages.common import show_failure, show_saved, start_rerun
 
 PAGES = [
     st.Page("app_pages/overview.py", title="Overview", icon=":material/monitoring:",
@@ -34,7 +34,11 @@ PAGES = [
 
 def main() -> None:
     st.set_page_config(page_title="Vendor-dependency risk", page_icon="📈", layout="wide")
-    settings = start_rerun()
+    try:
+        settings = start_rerun()
+    except Exception as exc:  # a bad methodology file, a damaged or busy database...
+        show_failure(exc)
+        return
     st.sidebar.title("Vendor-dependency risk")
     current = st.navigation(PAGES)
     asked = st.query_params.get("page")
@@ -48,7 +52,11 @@ def main() -> None:
     st.sidebar.caption(f"database: {settings.db_path.name} · "
                        f"data version {st.session_state['_version']} · "
                        f"methodology {settings.methodology.version}")  # fmt: skip
-    current.run()
+    show_saved()
+    try:
+        current.run()
+    except Exception as exc:  # the same one line as the command line, never a traceback
+        show_failure(exc)
 
 
 main()

@@ -9,6 +9,7 @@ import streamlit as st
 
 from app_pages.common import (
     CREDIBILITY_LABELS,
+    after_save,
     database,
     methodology,
     read,
@@ -49,6 +50,12 @@ _FORM_FIELDS = ["id", "date", "date_precision", "dependent", "vendor", "counterp
                 "source_url", "source_language", "source_reliability"]  # fmt: skip
 
 
+_FORM_KEYS = ["ev_id", "ev_date", "ev_precision", "ev_dependent", "ev_vendor",
+              "ev_counterparty", "ev_family", "ev_direction", "ev_magnitude", "ev_credibility",
+              "ev_amount", "ev_quantity", "ev_unit", "ev_summary", "ev_note", "ev_publisher",
+              "ev_title", "ev_source_date", "ev_url", "ev_language", "ev_reliability"]
+
+
 def evidence_form(method: Methodology) -> None:
     deps = read(queries.organisation_choices, "dependent")
     vendors = read(queries.organisation_choices, "vendor")
@@ -65,7 +72,8 @@ def evidence_form(method: Methodology) -> None:
         values["date_precision"] = c.selectbox("date precision", ["day", "month", "year"],
                                                key="ev_precision")  # fmt: skip
         slots["date_precision"] = c.empty()
-        values["dependent"] = a.selectbox("dependent", deps, key="ev_dependent")
+        values["dependent"] = a.selectbox("dependent", deps, index=None, key="ev_dependent",
+                                          placeholder="choose one")  # fmt: skip
         slots["dependent"] = a.empty()
         values["vendor"] = b.selectbox("vendor", vendors, key="ev_vendor")
         slots["vendor"] = b.empty()
@@ -108,6 +116,7 @@ def evidence_form(method: Methodology) -> None:
                                                   key="ev_language")  # fmt: skip
         slots["source_language"] = b.empty()
         values["source_reliability"] = c.selectbox("source reliability", RELIABILITY_GRADES,
+                                                   index=None, placeholder="grade the source",
                                                    key="ev_reliability")  # fmt: skip
         slots["source_reliability"] = c.empty()
         submitted = st.form_submit_button("Add evidence", key="ev_submit")
@@ -124,7 +133,7 @@ def evidence_form(method: Methodology) -> None:
     except RiskError as exc:
         st.error(queries.md_escape(exc))
         return
-    st.success(f"Added {item['id']}; scores updated.")
+    after_save(f"Added {item['id']}; scores updated.", _FORM_KEYS)
 
 
 page_evidence()

@@ -71,7 +71,9 @@ def page_why() -> None:
             st.caption("None.")
         for note in covering:
             with st.container(border=True):
-                st.text(f"{note['title']}  ({note.get('author', '')}, {note['date']})")
+                until = f" → {note['end_date']}" if note.get("end_date") else ""
+                st.text(f"{note['title']}  ({note.get('author', '')}, "
+                        f"{note['start_date']}{until})")  # fmt: skip
                 st.text(note.get("body") or "")
     if not frame.empty:
         st.dataframe(

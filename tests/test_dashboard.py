@@ -204,6 +204,7 @@ def _fill_evidence(at: AppTest, summary: str, url: str = "https://example.org/x"
     at.text_input(key="ev_title").input("A test report")
     at.date_input(key="ev_source_date").set_value(date(2024, 5, 1))
     at.text_input(key="ev_url").input(url)
+    at.selectbox(key="ev_reliability").set_value("A")  # no grade is preselected
 
 
 def test_add_evidence_form_rejects_a_bad_item_and_accepts_a_good_one(app_db):
