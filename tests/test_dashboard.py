@@ -12,11 +12,10 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from conftest import BUNDLED
 from streamlit.testing.v1 import AppTest
 
-from risk import annotations, bootstrap, db
+from risk import annotations, db
 from risk.methodology import load
 from risk.views import queries
 
@@ -24,25 +23,6 @@ APP = str(Path(__file__).resolve().parent.parent / "dashboard.py")
 PAGES = {"Overview": "overview.py", "Why this number": "why.py", "What-if": "what_if.py",
          "Evidence": "evidence.py", "Annotations": "annotations.py", "Review queue": "review.py",
          "Exports": "exports.py", "Methodology": "methodology.py"}  # fmt: skip
-
-
-@pytest.fixture(scope="module")
-def bundled_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("bundled") / "bundled.duckdb"
-    bootstrap.init_database(path, method=BUNDLED)
-    return path
-
-
-@pytest.fixture
-def app_db(bundled_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "app.duckdb"
-    shutil.copy(bundled_db, path)
-    monkeypatch.setenv("RISK_DB", str(path))
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield path
-    st.cache_data.clear()
-    st.cache_resource.clear()
 
 
 def run_page(page: str) -> AppTest:

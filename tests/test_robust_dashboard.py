@@ -3,12 +3,10 @@ start empty and clear after a save, and the two crashes of issue 12."""
 
 from __future__ import annotations
 
-import shutil
 from datetime import date, timedelta
 from pathlib import Path
 
 import pandas as pd
-import pytest
 import streamlit as st
 from bench import evidence_csv, organisations_csv
 from conftest import BUNDLED
@@ -21,27 +19,6 @@ from risk.paths import METHODOLOGY_FILE
 from risk.views import charts, queries
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard.py")
-
-
-@pytest.fixture(scope="module")
-def bundled_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("bundled") / "bundled.duckdb"
-    bootstrap.init_database(path, method=BUNDLED)
-    return path
-
-
-@pytest.fixture
-def app_db(bundled_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "app.duckdb"
-    shutil.copy(bundled_db, path)
-    monkeypatch.setenv("RISK_DB", str(path))
-    monkeypatch.delenv("RISK_METHODOLOGY", raising=False)
-    monkeypatch.delenv("RISK_DEBUG", raising=False)
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield path
-    st.cache_data.clear()
-    st.cache_resource.clear()
 
 
 def open_page(page: str) -> AppTest:
