@@ -4,8 +4,9 @@ Other teams load these files into spreadsheets, BI tools and a data lake without
 the loop, so a bundle must be self-describing (``manifest.json`` with row counts, columns
 and checksums), stable in shape (documented columns, RFC 4180, ISO 8601, UTF-8) and never
 seen half-written: it is built in a hidden temporary folder, fsync'd and renamed into place.
-The database is read in one short transaction, then closed before any file is written, so
-the dashboard and analysts saving annotations wait only for the read.
+The rows go from the database to the files through DuckDB's ``COPY ... TO`` (formatting and
+the neutralising of formula-like text done in SQL), in one read transaction, so memory
+stays flat whatever the number of rows.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import json
 import os
 import re
 import shutil
+import tempfile
 import time
 import uuid
 import zipfile
@@ -161,34 +163,6 @@ ALERTS = Table("alerts.csv", _cols(
 TABLES: tuple[Table, ...] = (SCORES, EVIDENCE, ANNOTATIONS, REVISIONS, ALERTS)
 
 
-@dataclass
-class Snapshot:
-    """Everything a bundle holds, read in one transaction."""
-
-    generated_at: datetime
-    methodology_version: str
-    rows: dict[str, list[tuple]]
-
-
-def read_snapshot(
-    db_file: str | Path,
-    method: Methodology,
-    wait_seconds: float = db.DEFAULT_WAIT_SECONDS,
-) -> Snapshot:
-    """One short read transaction, closed before anything is written."""
-    with db.connect(db_file, wait_seconds) as con:
-        generated = datetime.now(UTC).replace(microsecond=0)
-        con.execute("BEGIN TRANSACTION")
-        try:
-            rows = {t.file: con.execute(t.sql).fetchall() for t in TABLES if t.sql}
-            rows[ALERTS.file] = _alert_rows(con, method)
-            stored = con.execute("SELECT any_value(methodology_version) FROM scores").fetchone()
-        finally:
-            con.execute("ROLLBACK")
-    version = stored[0] if stored and stored[0] else method.version
-    return Snapshot(generated, version, rows)
-
-
 def _alert_rows(con: duckdb.DuckDBPyConnection, method: Methodology) -> list[tuple]:
     frame = alerts.detect(con, method)
     names = [c.name for c in ALERTS.columns]
@@ -236,27 +210,6 @@ def render_csv(table: Table, rows: Iterable[tuple], excel: bool = False) -> byte
     return ((BOM if excel else "") + buffer.getvalue()).encode("utf-8")
 
 
-def render_files(snapshot: Snapshot, excel: bool = False) -> dict[str, bytes]:
-    """Every CSV of the bundle, then ``manifest.json`` describing them (always last)."""
-    files = {t.file: render_csv(t, snapshot.rows[t.file], excel) for t in TABLES}
-    manifest = {
-        "generated_at": _iso_utc(snapshot.generated_at),
-        "methodology_version": snapshot.methodology_version,
-        "project_version": risk.__version__,
-        "excel_bom": excel,
-        "files": {
-            t.file: {
-                "rows": len(snapshot.rows[t.file]),
-                "sha256": hashlib.sha256(files[t.file]).hexdigest(),
-                "columns": [c.name for c in t.columns],
-            }
-            for t in TABLES
-        },
-    }
-    files[MANIFEST] = (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode()
-    return files
-
-
 def bundle_name(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
@@ -275,19 +228,107 @@ def write_bundle(
         raise ValidationError(f"keep must be at least 1 (got {keep})")
     out_dir = prepare_out_dir(out_dir)
     clean_stale_temps(out_dir)
-    snapshot = read_snapshot(db_file, method, wait_seconds)
-    files = render_files(snapshot, excel)
     temp = out_dir / f"{TEMP_PREFIX}{os.getpid()}-{uuid.uuid4().hex[:8]}"
     temp.mkdir()
     try:
-        _write_files(temp, files)
-        final = _rename_into_place(temp, out_dir, bundle_name(snapshot.generated_at))
+        generated = _stream_files(temp, db_file, method, excel, wait_seconds)
+        final = _rename_into_place(temp, out_dir, bundle_name(generated))
     except BaseException:
         shutil.rmtree(temp, ignore_errors=True)
         raise
     if keep is not None:
         prune(out_dir, keep)
     return final
+
+
+def _sql_cell(column: str, kind: str) -> str:
+    """The SQL that formats one column as ``_cell`` does in Python: empty for NULL, NaN and
+    empty text, six decimals, ISO dates, UTC timestamps with a Z, and text a spreadsheet
+    would run as a formula prefixed with an apostrophe."""
+    if kind == "int":
+        return f"CAST({column} AS BIGINT)"
+    if kind == "number":
+        return f"CASE WHEN isnan({column}) THEN NULL ELSE round({column}, {_DECIMALS}) END"
+    if kind == "bool":
+        return f"CASE WHEN {column} THEN 'true' WHEN NOT {column} THEN 'false' END"
+    if kind == "date":
+        return f"strftime({column}, '%Y-%m-%d')"
+    if kind == "timestamp":
+        return f"strftime({column}, '%Y-%m-%dT%H:%M:%SZ')"
+    text = f"array_to_string({column}, ';')" if kind == "list" else f"CAST({column} AS VARCHAR)"
+    starts = ", ".join(f"chr({ord(c)})" for c in _FORMULA_START)
+    return (f"CASE WHEN {text} = '' THEN NULL WHEN left({text}, 1) IN ({starts}) "
+            f"THEN chr(39) || {text} ELSE {text} END")
+
+
+def _copy_sql(table: Table, target: Path) -> str:
+    """``COPY`` of the table's query, formatted in SQL and streamed to ``target``."""
+    names = [f"c{i}" for i in range(len(table.columns))]
+    cells = ", ".join(f'{_sql_cell(n, c.kind)} AS "{c.name}"'
+                      for n, c in zip(names, table.columns, strict=True))  # fmt: skip
+    path = str(target).replace("'", "''")
+    return (f"COPY (SELECT {cells} FROM ({table.sql}) AS t({', '.join(names)})) TO '{path}' "
+            "(FORMAT csv, HEADER, DELIMITER ',', QUOTE '\"', ESCAPE '\"', "
+            "NEW_LINE '\r\n')")
+
+
+def _stream_files(folder: Path, db_file: str | Path, method: Methodology, excel: bool,
+                  wait_seconds: float) -> datetime:  # fmt: skip
+    """Every CSV of the bundle written by DuckDB's ``COPY`` in one read transaction (rows go
+    straight from the database to the file, never through Python), then the manifest."""
+    pause = float(os.environ.get(PAUSE_ENV) or 0)
+    counts: dict[str, int] = {}
+    with db.connect(db_file, wait_seconds) as con:
+        generated = datetime.now(UTC).replace(microsecond=0)
+        con.execute("BEGIN TRANSACTION")
+        try:
+            for table in TABLES:
+                target = folder / table.file
+                if table.sql:
+                    counts[table.file] = con.execute(_copy_sql(table, target)).fetchall()[0][0]
+                else:
+                    rows = _alert_rows(con, method)
+                    target.write_bytes(render_csv(table, rows))
+                    counts[table.file] = len(rows)
+                _finish_file(target, excel, pause)
+            stored = con.execute("SELECT any_value(methodology_version) FROM scores").fetchall()
+        finally:
+            con.execute("ROLLBACK")
+    version = stored[0][0] if stored and stored[0][0] else method.version
+    manifest = {
+        "generated_at": _iso_utc(generated),
+        "methodology_version": version,
+        "project_version": risk.__version__,
+        "excel_bom": excel,
+        "files": {t.file: {"rows": counts[t.file], "sha256": _sha256(folder / t.file),
+                           "columns": [c.name for c in t.columns]} for t in TABLES},
+    }  # fmt: skip
+    text = (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode()
+    _write_files(folder, {MANIFEST: text})
+    return generated
+
+
+def _finish_file(target: Path, excel: bool, pause: float) -> None:
+    """The Excel byte-order mark put in front (streamed, never the whole file in memory),
+    then the file made durable."""
+    if excel:
+        marked = target.with_name(target.name + ".bom")
+        with open(target, "rb") as src, open(marked, "wb") as dst:
+            dst.write(BOM.encode("utf-8"))
+            shutil.copyfileobj(src, dst, 1 << 20)
+        os.replace(marked, target)
+    with open(target, "rb") as fh:
+        os.fsync(fh.fileno())
+    if pause:
+        time.sleep(pause)
+
+
+def _sha256(file: Path) -> str:
+    digest = hashlib.sha256()
+    with open(file, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def prepare_out_dir(out_dir: Path) -> Path:
@@ -451,13 +492,16 @@ def build_zip(
     *,
     method: Methodology,
 ) -> bytes:
-    """The current bundle as a zip, built in memory on demand (the dashboard's download)."""
-    snapshot = read_snapshot(db_file, method)
-    folder = bundle_name(snapshot.generated_at)
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name, data in render_files(snapshot, excel).items():
-            archive.writestr(f"{folder}/{name}", data)
+    """The current bundle as a zip (the dashboard's download): the files are streamed by the
+    same ``COPY`` as ``write_bundle`` into a scratch folder, then zipped."""
+    with tempfile.TemporaryDirectory(prefix="risk-zip-") as scratch:
+        folder = Path(scratch)
+        generated = _stream_files(folder, db_file, method, excel, db.DEFAULT_WAIT_SECONDS)
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for table in (*TABLES, None):
+                name = table.file if table else MANIFEST
+                archive.write(folder / name, f"{bundle_name(generated)}/{name}")
     return buffer.getvalue()
 
 
