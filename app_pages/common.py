@@ -119,13 +119,20 @@ def read_method(query: Callable[Concatenate[duckdb.DuckDBPyConnection, Methodolo
                  method, *args, **kwargs)  # fmt: skip
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+# Points per figure stay bounded: each line gets a share of this budget (700 at most).
+POINT_BUDGET = 24_000
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
 def panels(path: Path, version: int, mver: str, _method: Methodology, deps: tuple,
            fams: tuple, start: date, end: date, show_evidence: bool) -> tuple:  # fmt: skip
-    """Both trend figures, built once per (data, filters)."""
+    """Both trend figures, built once per (data, filters) and kept as objects (a resource,
+    not pickled), so a warm rerun does not rebuild or unpickle them."""
     method = _method
+    lines = max(1, len(deps) * (1 + len(fams)))
+    per_line = max(120, min(700, POINT_BUDGET // lines))
     with db.connect(path) as con:
-        trend = queries.trend(con, list(deps), [COMPOSITE, *fams], start, end)
+        trend = queries.trend(con, list(deps), [COMPOSITE, *fams], start, end, per_line)
         marks = queries.evidence_markers(con, method, list(deps), list(fams), start, end) \
             if show_evidence else None  # fmt: skip
         notes = queries.annotation_marks(con, list(deps), start, end)

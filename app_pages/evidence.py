@@ -20,6 +20,9 @@ from risk.errors import RiskError, ValidationError
 from risk.methodology import RELIABILITY_GRADES, Methodology
 from risk.views import queries
 
+# A long list is read and sent one page at a time.
+PAGE_ROWS = 500
+
 
 def page_evidence() -> None:
     st.header("Evidence")
@@ -31,8 +34,17 @@ def page_evidence() -> None:
     fsel = c3.multiselect("Family", list(method.families), key="ev_fams")
     dirn = c4.selectbox("Direction", ["any", "+1 raises", "-1 lowers"], key="ev_dir")
     direction = {"any": None, "+1 raises": 1, "-1 lowers": -1}[dirn]
-    table = read_method(queries.evidence_table, search, dsel, fsel, direction)
-    st.caption(f"{len(table)} item(s) · click a column header to sort")
+    total = read(queries.evidence_count, search, dsel, fsel, direction)
+    pages = max(1, -(-total // PAGE_ROWS))
+    page = 1
+    if pages > 1:
+        page = int(st.number_input(f"Page (of {pages:,}, {PAGE_ROWS:,} items each)",
+                                   min_value=1, max_value=pages, value=1, key="ev_page"))
+    table = read_method(queries.evidence_table, search, dsel, fsel, direction, None, None,
+                        PAGE_ROWS, (page - 1) * PAGE_ROWS)  # fmt: skip
+    shown = f"items {(page - 1) * PAGE_ROWS + 1:,}-{(page - 1) * PAGE_ROWS + len(table):,} " \
+        f"of {total:,}" if pages > 1 else f"{total} item(s)"  # fmt: skip
+    st.caption(f"{shown} · newest first · click a column header to sort this page")
     if table.empty:
         st.info("No evidence matches these filters.")
     else:
