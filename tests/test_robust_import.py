@@ -8,6 +8,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 from bench import evidence_csv, organisations_csv
 from conftest import BUNDLED, item_row, write_csv
@@ -157,16 +158,18 @@ def test_scores_written_by_a_bulk_import_equal_a_full_rescore(tmp_path):
                          BUNDLED)  # fmt: skip
     importer.import_file(evidence_csv(tmp_path / "b.csv", 600, seed=2, prefix="B"), path,
                          BUNDLED)  # fmt: skip
-    query = "SELECT * EXCLUDE (methodology_version) FROM scores ORDER BY ALL"
+    query = ("SELECT * EXCLUDE (methodology_version) FROM scores "
+             "ORDER BY dependent, family, date")  # fmt: skip
     with db.connect(path) as con:
-        imported = con.execute(query).fetchall()
+        imported = con.execute(query).df()
     db.write_with_retry(lambda con: scoring.rescore(con, BUNDLED), path)
     with db.connect(path) as con:
-        rescored = con.execute(query).fetchall()
-    def rounded(rows):
-        return [tuple(round(v, 9) if isinstance(v, float) else v for v in r) for r in rows]
-
-    assert rounded(imported) == rounded(rescored)
+        rescored = con.execute(query).df()
+    keys = ["dependent", "family", "date"]
+    assert imported[keys].equals(rescored[keys])
+    numbers = ["pressure", "score", "band_low", "band_high", "mass"]
+    assert np.allclose(imported[numbers].to_numpy(float), rescored[numbers].to_numpy(float),
+                       rtol=0, atol=1e-8, equal_nan=True)  # fmt: skip
 
 
 IMPORT = """
