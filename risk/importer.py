@@ -94,9 +94,10 @@ def import_file(
             raise batch.failure(found)
         items = batch.items()
         # Score what the database will hold after the write, here, before the lock.
+        stage.register("new_items", items)
         stage.execute(
             "INSERT INTO evidence SELECT dependent, family, date, direction, magnitude, "
-            "credibility, source_id, vendor FROM items")
+            "credibility, source_id, vendor FROM new_items")
         stage.execute("INSERT INTO sources SELECT DISTINCT source_id, upper(source_reliability) "
                       "FROM checked WHERE source_id NOT IN (SELECT id FROM sources)")
         pre = scoring.precompute(stage, method)
