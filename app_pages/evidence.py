@@ -42,9 +42,12 @@ def page_evidence() -> None:
                                    min_value=1, max_value=pages, value=1, key="ev_page"))
     table = read_method(queries.evidence_table, search, dsel, fsel, direction, None, None,
                         PAGE_ROWS, (page - 1) * PAGE_ROWS)  # fmt: skip
-    shown = f"items {(page - 1) * PAGE_ROWS + 1:,}-{(page - 1) * PAGE_ROWS + len(table):,} " \
-        f"of {total:,}" if pages > 1 else f"{total} item(s)"  # fmt: skip
-    st.caption(f"{shown} · newest first · click a column header to sort this page")
+    if pages > 1:
+        first = (page - 1) * PAGE_ROWS + 1
+        st.caption(f"items {first:,}-{first + len(table) - 1:,} of {total:,}, newest first · "
+                   "click a column header to sort this page")  # fmt: skip
+    else:
+        st.caption(f"{total} item(s) · click a column header to sort")
     if table.empty:
         st.info("No evidence matches these filters.")
     else:

@@ -3,6 +3,7 @@
     python tests/bench.py              # 1e4 and 1e5 items, a few minutes at most
     python tests/bench.py --large      # adds the 1e6 sizes (export, explain)
     python tests/bench.py --only import,export
+    python tests/bench.py --only export,explain --sizes 1000000
 
 Each line prints the project's time, the floor (what DuckDB alone needs for the same data:
 ``read_csv`` of the same file for an import, ``COPY ... TO`` of the same rows for an export)
@@ -129,10 +130,16 @@ class _measured:
             self.out.append(time.perf_counter() - self.started)
 
 
+_LOADED: dict[int, Path] = {}
+
+
 def loaded_db(folder: Path, method, n: int) -> Path:
-    path = fresh_db(folder, method)
-    importer.import_file(evidence_csv(folder / f"load-{n}.csv", n, seed=n), path, method)
-    return path
+    """A database holding ``n`` synthetic items (built once per size and run)."""
+    if n not in _LOADED:
+        path = fresh_db(folder, method)
+        importer.import_file(evidence_csv(folder / f"load-{n}.csv", n, seed=n), path, method)
+        _LOADED[n] = path
+    return _LOADED[n]
 
 
 def bench_export(folder: Path, method, sizes: list[int]) -> None:
@@ -157,7 +164,7 @@ def bench_export(folder: Path, method, sizes: list[int]) -> None:
         for _ in range(3):
             done = subprocess.run([sys.executable, "-c", code, str(out), str(path)], cwd=ROOT,
                                   capture_output=True, text=True, check=True)  # fmt: skip
-            took, rss = done.stdout.split()
+            took, rss = done.stdout.split()[-2:]  # the last line holds the figures
             runs.append((float(took), int(rss)))
         took = min(t for t, _ in runs)
         peak = max(r for _, r in runs) / 1024
@@ -203,21 +210,24 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--large", action="store_true", help="also the 1e6 sizes")
     parser.add_argument("--only", default="import,export,explain,pages")
+    parser.add_argument("--sizes", default="", help="comma-separated item counts instead of "
+                        "the defaults, e.g. 1000000")
     args = parser.parse_args()
     method = load_methodology(METHODOLOGY_FILE)
     chosen = set(args.only.split(","))
     big = [1_000_000] if args.large else []
+    chosen_sizes = [int(float(x)) for x in args.sizes.split(",") if x]
     print(f"{'work':<28} {'items':>6} {'seconds':>8} {'floor':>8} {'ratio':>8}")
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         if "import" in chosen:
-            bench_import(folder, method, [10_000, 100_000])
+            bench_import(folder, method, chosen_sizes or [10_000, 100_000])
         if "export" in chosen:
-            bench_export(folder, method, [10_000, 100_000, *big])
+            bench_export(folder, method, chosen_sizes or [10_000, 100_000, *big])
         if "explain" in chosen:
-            bench_explain(folder, method, [100_000, *big])
+            bench_explain(folder, method, chosen_sizes or [100_000, *big])
         if "pages" in chosen:
-            bench_pages(folder, method, [100_000])
+            bench_pages(folder, method, chosen_sizes or [100_000])
     print(f"peak memory of this process: "
           f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 

@@ -3,6 +3,7 @@ start empty and clear after a save, and the two crashes of issue 12."""
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -66,6 +67,16 @@ def test_overview_with_twenty_dependents(tmp_path, monkeypatch):
     no_exception(at)
     assert not at.error
     assert len(at.get("plotly_chart")) == 2
+    evidence_markers = [t for fig in at.get("plotly_chart")
+                        for t in json.loads(fig.proto.spec)["data"]
+                        if t.get("meta", {}).get("role") == "evidence"]  # fmt: skip
+    assert max(len(t["x"]) for t in evidence_markers) <= queries.MAX_MARKERS
+    at = open_page("Evidence")  # 2,000 items: read and shown 500 at a time
+    no_exception(at)
+    assert len(at.dataframe[0].value) == 500
+    at.number_input(key="ev_page").set_value(4).run()
+    assert len(at.dataframe[0].value) == 500
+    assert any("items 1,501-2,000 of 2,000" in c.value for c in at.caption)
 
 
 def test_a_bad_methodology_shows_one_line_in_an_error_box(app_db, tmp_path, monkeypatch):
