@@ -158,7 +158,8 @@ def bench_export(folder: Path, method, sizes: list[int]) -> None:
                 "from risk.paths import METHODOLOGY_FILE; t = time.perf_counter(); "
                 "exports.write_bundle(Path(sys.argv[1]), sys.argv[2], "
                 "method=load(METHODOLOGY_FILE)); "
-                "print(time.perf_counter() - t, "
+                "hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM')]; "
+                "print(time.perf_counter() - t, hwm[0].split()[1] if hwm else "
                 "resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")  # fmt: skip
         runs = []
         for _ in range(3):
