@@ -11,7 +11,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import team
-from app_pages.common import start_rerun
+from app_pages.common import show_failure, show_saved, start_rerun
 from risk import access
 
 PAGES = [
@@ -48,7 +48,11 @@ def main() -> None:
     if who is None:  # signed out: the sign-in page is all there is, whatever the address
         st.navigation([SIGN_IN], position="hidden").run()
         return
-    settings = start_rerun()
+    try:
+        settings = start_rerun()
+    except Exception as exc:  # a bad methodology file, a damaged or busy database...
+        show_failure(exc)
+        return
     st.sidebar.title("Vendor-dependency risk")
     pages = [p for p in PAGES if who.can(PAGE_RIGHTS.get(p.url_path, access.READ))]
     current = st.navigation(pages)
@@ -64,7 +68,11 @@ def main() -> None:
     st.sidebar.caption(f"database: {settings.db_path.name} · "
                        f"data version {st.session_state['_version']} · "
                        f"methodology {settings.methodology.version}")  # fmt: skip
-    current.run()
+    show_saved()
+    try:
+        current.run()
+    except Exception as exc:  # the same one line as the command line, never a traceback
+        show_failure(exc)
 
 
 main()

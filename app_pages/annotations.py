@@ -9,6 +9,7 @@ import streamlit as st
 
 from app_pages import team
 from app_pages.common import (
+    after_save,
     database,
     methodology,
     read,
@@ -48,9 +49,9 @@ def annotation_form(deps: list[str], who: Actor, current: dict | None) -> None:
     slots = {}
     with st.form(key):
         a, b, c = st.columns(3)
-        dep = a.selectbox("dependent", deps, key=f"{key}_dep",
+        dep = a.selectbox("dependent", deps, key=f"{key}_dep", placeholder="choose one",
                           index=deps.index(cur["dependent"]) if cur.get("dependent") in deps
-                          else 0)  # fmt: skip
+                          else None)  # fmt: skip
         slots["dependent"] = a.empty()
         fam = b.selectbox("family", fams, format_func=_family_choice, key=f"{key}_fam",
                           index=fams.index(cur.get("family")) if cur.get("family") in fams
@@ -82,15 +83,19 @@ def annotation_form(deps: list[str], who: Actor, current: dict | None) -> None:
     try:
         if current is None:
             saved = annotations.add(fields, who, database(), methodology())
-            st.success(f"Added annotation #{saved['id']}.")
+            message = f"Added annotation #{saved['id']}."
         else:
             saved = annotations.edit(current["id"], fields, who, database(),
                                        methodology())  # fmt: skip
-            st.success(f"Saved #{saved['id']}, now at revision {saved['revision']}.")
+            message = f"Saved #{saved['id']}, now at revision {saved['revision']}."
     except ValidationError as exc:
         show_problems(exc.problems, slots)
+        return
     except RiskError as exc:
         st.error(queries.md_escape(exc))
+        return
+    fields_keys = ("dep", "fam", "ev", "date", "end", "tags", "title", "body")
+    after_save(message, [f"{key}_{name}" for name in fields_keys])
 
 
 def annotation_browser(deps: list[str], who: Actor) -> None:

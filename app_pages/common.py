@@ -17,7 +17,7 @@ from typing import Concatenate, ParamSpec, TypeVar
 import duckdb
 import streamlit as st
 
-from risk import bootstrap, db
+from risk import bootstrap, boundary, db
 from risk.errors import Problem
 from risk.methodology import COMPOSITE, Methodology
 from risk.settings import Settings
@@ -26,13 +26,16 @@ from risk.views import charts, queries
 P = ParamSpec("P")
 T = TypeVar("T")
 
+_FLASH = "_saved_message"
 CREDIBILITY_LABELS = {1: "1 confirmed", 2: "2 probably true", 3: "3 possibly true",
                       4: "4 doubtful", 5: "5 improbable", 6: "6 cannot be judged"}  # fmt: skip
 
 
 # ---------------------------------------------------------------- cache and read helpers
-@st.cache_resource(ttl="1h", show_spinner="Preparing the database…")
-def _ready(path: str, method_version: str, _method: Methodology) -> str:
+@st.cache_resource(show_spinner="Preparing the database…", max_entries=16)
+def _ready(path: str, method_version: str, day: date, _method: Methodology) -> str:
+    """Once per database, methodology version and day: a changed methodology file or a new
+    day re-scores on the very next rerun (not when some cache expires)."""
     return str(bootstrap.ensure_ready(path, _method))
 
 
@@ -41,10 +44,36 @@ def start_rerun() -> Settings:
     RISK_METHODOLOGY are read now, so tests can point the app at temporary files), the
     database made ready, and its data version read for the cache keys."""
     resolved = Settings.resolve()
-    _ready(str(resolved.db_path), resolved.methodology.version, resolved.methodology)
+    _ready(str(resolved.db_path), resolved.methodology.version, date.today(),
+           resolved.methodology)  # fmt: skip
     st.session_state["_settings"] = resolved
     st.session_state["_version"] = queries.data_version(resolved.db_path)
     return resolved
+
+
+def after_save(message: str, form_keys: list[str]) -> None:
+    """A write succeeded: the form forgets what it held (it starts again from its safe
+    defaults, so one more click cannot save a duplicate), the message waits for the next
+    render, and the page reruns so every section reads the new data version."""
+    for key in form_keys:
+        st.session_state.pop(key, None)
+    st.session_state[_FLASH] = message
+    st.rerun()
+
+
+def show_saved() -> None:
+    """The message of the write the previous run made, once."""
+    message = st.session_state.pop(_FLASH, None)
+    if message:
+        st.success(message)
+
+
+def show_failure(exc: Exception) -> None:
+    """The error boundary of a rerun: the one line the command line would print, in an error
+    box, never a traceback (``RISK_DEBUG=1`` lets it through)."""
+    if boundary.debugging():
+        raise exc
+    st.error(queries.md_escape(boundary.describe(exc)))
 
 
 def settings() -> Settings:
@@ -90,13 +119,20 @@ def read_method(query: Callable[Concatenate[duckdb.DuckDBPyConnection, Methodolo
                  method, *args, **kwargs)  # fmt: skip
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+# Points per figure stay bounded: each line gets a share of this budget (700 at most).
+POINT_BUDGET = 24_000
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
 def panels(path: Path, version: int, mver: str, _method: Methodology, deps: tuple,
            fams: tuple, start: date, end: date, show_evidence: bool) -> tuple:  # fmt: skip
-    """Both trend figures, built once per (data, filters)."""
+    """Both trend figures, built once per (data, filters) and kept as objects (a resource,
+    not pickled), so a warm rerun does not rebuild or unpickle them."""
     method = _method
+    lines = max(1, len(deps) * (1 + len(fams)))
+    per_line = max(120, min(700, POINT_BUDGET // lines))
     with db.connect(path) as con:
-        trend = queries.trend(con, list(deps), [COMPOSITE, *fams], start, end)
+        trend = queries.trend(con, list(deps), [COMPOSITE, *fams], start, end, per_line)
         marks = queries.evidence_markers(con, method, list(deps), list(fams), start, end) \
             if show_evidence else None  # fmt: skip
         notes = queries.annotation_marks(con, list(deps), start, end)

@@ -10,6 +10,7 @@ import streamlit as st
 from app_pages import team
 from app_pages.common import (
     CREDIBILITY_LABELS,
+    after_save,
     database,
     methodology,
     read,
@@ -20,6 +21,9 @@ from risk import access
 from risk.errors import RiskError, ValidationError
 from risk.methodology import RELIABILITY_GRADES, Methodology
 from risk.views import queries
+
+# A long list is read and sent one page at a time.
+PAGE_ROWS = 500
 
 
 def page_evidence() -> None:
@@ -32,8 +36,20 @@ def page_evidence() -> None:
     fsel = c3.multiselect("Family", list(method.families), key="ev_fams")
     dirn = c4.selectbox("Direction", ["any", "+1 raises", "-1 lowers"], key="ev_dir")
     direction = {"any": None, "+1 raises": 1, "-1 lowers": -1}[dirn]
-    table = read_method(queries.evidence_table, search, dsel, fsel, direction)
-    st.caption(f"{len(table)} item(s) · click a column header to sort")
+    total = read(queries.evidence_count, search, dsel, fsel, direction)
+    pages = max(1, -(-total // PAGE_ROWS))
+    page = 1
+    if pages > 1:
+        page = int(st.number_input(f"Page (of {pages:,}, {PAGE_ROWS:,} items each)",
+                                   min_value=1, max_value=pages, value=1, key="ev_page"))
+    table = read_method(queries.evidence_table, search, dsel, fsel, direction, None, None,
+                        PAGE_ROWS, (page - 1) * PAGE_ROWS)  # fmt: skip
+    if pages > 1:
+        first = (page - 1) * PAGE_ROWS + 1
+        st.caption(f"items {first:,}-{first + len(table) - 1:,} of {total:,}, newest first · "
+                   "click a column header to sort this page")  # fmt: skip
+    else:
+        st.caption(f"{total} item(s) · click a column header to sort")
     if table.empty:
         st.info("No evidence matches these filters.")
     else:
@@ -52,6 +68,12 @@ _FORM_FIELDS = ["id", "date", "date_precision", "dependent", "vendor", "counterp
                 "source_url", "source_language", "source_reliability"]  # fmt: skip
 
 
+_FORM_KEYS = ["ev_id", "ev_date", "ev_precision", "ev_dependent", "ev_vendor",
+              "ev_counterparty", "ev_family", "ev_direction", "ev_magnitude", "ev_credibility",
+              "ev_amount", "ev_quantity", "ev_unit", "ev_summary", "ev_note", "ev_publisher",
+              "ev_title", "ev_source_date", "ev_url", "ev_language", "ev_reliability"]
+
+
 def evidence_form(method: Methodology) -> None:
     deps = read(queries.organisation_choices, "dependent")
     vendors = read(queries.organisation_choices, "vendor")
@@ -68,7 +90,8 @@ def evidence_form(method: Methodology) -> None:
         values["date_precision"] = c.selectbox("date precision", ["day", "month", "year"],
                                                key="ev_precision")  # fmt: skip
         slots["date_precision"] = c.empty()
-        values["dependent"] = a.selectbox("dependent", deps, key="ev_dependent")
+        values["dependent"] = a.selectbox("dependent", deps, index=None, key="ev_dependent",
+                                          placeholder="choose one")  # fmt: skip
         slots["dependent"] = a.empty()
         values["vendor"] = b.selectbox("vendor", vendors, key="ev_vendor")
         slots["vendor"] = b.empty()
@@ -111,6 +134,7 @@ def evidence_form(method: Methodology) -> None:
                                                   key="ev_language")  # fmt: skip
         slots["source_language"] = b.empty()
         values["source_reliability"] = c.selectbox("source reliability", RELIABILITY_GRADES,
+                                                   index=None, placeholder="grade the source",
                                                    key="ev_reliability")  # fmt: skip
         slots["source_reliability"] = c.empty()
         submitted = st.form_submit_button("Add evidence", key="ev_submit")
@@ -127,7 +151,7 @@ def evidence_form(method: Methodology) -> None:
     except RiskError as exc:
         st.error(queries.md_escape(exc))
         return
-    st.success(f"Added {item['id']}; scores updated.")
+    after_save(f"Added {item['id']}; scores updated.", _FORM_KEYS)
 
 
 page_evidence()

@@ -9,14 +9,12 @@ from datetime import date
 import streamlit as st
 
 from app_pages import team
-from app_pages.common import database, methodology, read, show_problems
+from app_pages.common import after_save, database, methodology, read, show_problems
 from risk import access, importer
 from risk.errors import RiskError, ValidationError
 from risk.units import STATUSES, UNITS
 from risk.views import queries
 from risk.views import reliance_views as views
-
-DONE = "lg_done"
 
 
 def page_ledger() -> None:
@@ -32,8 +30,6 @@ def page_ledger() -> None:
     st.caption(f"{table['id'].nunique() if not table.empty else 0} block(s), "
                f"{len(table)} version(s)")
     st.dataframe(table, hide_index=True, key="lg_table")
-    if st.session_state.get(DONE):
-        st.success(queries.md_escape(st.session_state.pop(DONE)))
     if team.can(access.LEDGER):
         with st.expander("Add a block or a new version of one", expanded=False):
             ledger_form()
@@ -98,10 +94,8 @@ def ledger_form() -> None:
     except RiskError as exc:
         st.error(queries.md_escape(exc))
         return
-    for key in KEYS:  # a saved form starts empty again: one more click adds nothing
-        st.session_state.pop(key, None)
-    st.session_state[DONE] = f"Added {row['id']} (known from {row['known_from']})."
-    st.rerun()
+    # the form starts empty again (one more click adds nothing) and every section rereads
+    after_save(queries.md_escape(f"Added {row['id']} (known from {row['known_from']})."), KEYS)
 
 
 def _text(value: object) -> str:

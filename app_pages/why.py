@@ -78,7 +78,9 @@ def page_why() -> None:
             st.caption("None.")
         for note in covering:
             with st.container(border=True):
-                st.text(f"{note['title']}  ({note.get('author', '')}, {note['date']})")
+                until = f" → {note['end_date']}" if note.get("end_date") else ""
+                st.text(f"{note['title']}  ({note.get('author', '')}, "
+                        f"{note['start_date']}{until})")  # fmt: skip
                 st.text(note.get("body") or "")
     if not frame.empty:
         st.dataframe(
@@ -89,7 +91,13 @@ def page_why() -> None:
                            "contribution": st.column_config.NumberColumn(format="%+.3f"),
                            "points": st.column_config.NumberColumn(format="%+.2f")},
         )  # fmt: skip
-        st.caption(f"sum of contributions: {frame['contribution'].sum():.6f}")
+        rest = result.rest
+        if rest:
+            st.caption(f"…and {rest['items']:,} smaller items, summed: contribution "
+                       f"{rest['contribution']:+.4f}, {rest['points']:+.2f} points "
+                       f"(`python -m risk explain {dep} {fam} {day} --all` lists them)")
+        total = frame["contribution"].sum() + (rest["contribution"] if rest else 0.0)
+        st.caption(f"sum of contributions: {total:.6f}")
 
 
 page_why()

@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
 
@@ -29,6 +30,37 @@ T = TypeVar("T")
 # same file from two threads at the same instant can clash, so connects take turns.
 _CONNECT_LOCK = threading.Lock()
 _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
+# Only the extensions built into the wheel (parquet, json, icu): DuckDB must never fetch or
+# load one on its own (a SQLite file given as RISK_DB made it try to download a scanner).
+CONFIG = {
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+    "allow_community_extensions": False,
+    "allow_unsigned_extensions": False,
+}
+
+
+def new_connection(database: str = ":memory:") -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection with extension downloads and auto-loading off and the session
+    time zone set to UTC (``current_timestamp`` stored in a TIMESTAMP column is UTC)."""
+    con = duckdb.connect(database, config=dict(CONFIG))
+    try:
+        con.execute("SET TimeZone = 'UTC'")
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+def utc_now() -> datetime:
+    """Now in UTC, naive, as every TIMESTAMP column stores it (exports add the ``Z``)."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def one_line(exc: BaseException, limit: int = 300) -> str:
+    """An exception's message on one line, cut to ``limit`` characters."""
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _is_lock_conflict(exc: duckdb.Error) -> bool:
@@ -50,16 +82,22 @@ def open_connection(
 ) -> duckdb.DuckDBPyConnection:
     """Open the database, waiting with backoff while another process holds its lock."""
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        reason = exc.strerror or one_line(exc)
+        raise RiskError(f"cannot create the database folder {target.parent}: {reason}") from exc
+    if target.is_dir():
+        raise RiskError(f"database {target} is a folder, not a DuckDB file")
     deadline = time.monotonic() + wait_seconds
     delay = 0.02
     while True:
         try:
             with _CONNECT_LOCK:
-                return duckdb.connect(str(target))
+                return new_connection(str(target))
         except duckdb.Error as exc:
             if not _is_lock_conflict(exc):
-                raise RiskError(f"cannot open database {target}: {exc}") from exc
+                raise RiskError(_open_failure(target, exc)) from exc
             if time.monotonic() + delay > deadline:
                 raise DatabaseBusyError(
                     f"database {target} is locked by another process "
@@ -67,6 +105,15 @@ def open_connection(
                 ) from exc
         time.sleep(delay * (1 + random.random() / 2))
         delay = min(delay * 2, 0.5)
+
+
+def _open_failure(target: Path, exc: duckdb.Error) -> str:
+    text = one_line(exc, 200)
+    if "not a valid DuckDB database" in text or "xtension" in text:
+        return f"cannot open database {target}: not a DuckDB database file"
+    if "Could not read enough bytes" in text or "truncated" in text.lower():
+        return f"cannot open database {target}: the file is truncated or damaged"
+    return f"cannot open database {target}: {text}"
 
 
 @contextmanager
@@ -127,8 +174,8 @@ def _bump_data_version(con: duckdb.DuckDBPyConnection) -> None:
 
 def data_version(con: duckdb.DuckDBPyConnection) -> int:
     """A counter every write increases: the cache key for anything read from the database."""
-    row = con.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()
-    return int(row[0]) if row else 0
+    rows = con.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchall()
+    return int(rows[0][0]) if rows else 0
 
 
 def available_migrations() -> list[tuple[int, str, Path]]:

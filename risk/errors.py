@@ -6,6 +6,11 @@ Each carries a one-line message meant for the user as it stands.
 from __future__ import annotations
 
 
+def clip(text: str, limit: int = 60) -> str:
+    """A user's value as shown in a message: cut to ``limit`` characters, then "…"."""
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 class RiskError(Exception):
     """Base class: anything the CLI reports as a one-line error with a non-zero exit."""
 

@@ -12,6 +12,7 @@ import csv
 import hashlib
 import io
 import re
+import unicodedata
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
@@ -19,7 +20,7 @@ from pathlib import Path
 import duckdb
 
 from risk import access, audit, organisations, scoring
-from risk.errors import Problem, ValidationError
+from risk.errors import Problem, ValidationError, clip
 from risk.identity import Actor, local_actor
 from risk.methodology import RELIABILITY_GRADES, Methodology
 from risk.textfiles import read_utf8
@@ -36,6 +37,8 @@ OPTIONAL_COLUMNS = frozenset(
 )  # fmt: skip
 REQUIRED_COLUMNS = tuple(c for c in EVIDENCE_COLUMNS if c not in OPTIONAL_COLUMNS)
 MAX_SUMMARY = 2000
+# Free-text columns where a control character (ESC, BEL...) is refused.
+CONTROL_CHECKED = ("summary", "grading_note", "source_publisher", "source_title")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")
 _DIRECTIONS = {"+1": 1, "1": 1, "-1": -1}
@@ -47,14 +50,25 @@ def row_problem(line: int | None, column: str, message: str) -> Problem:
     return Problem(column, message, line, f"{where}column {column}: {message}")
 
 
+def control_message(text: str) -> str | None:
+    """Why ``text`` is refused if it holds a control character (C0 or C1) other than tab
+    and newline (a CRLF counts as a newline), as annotations refuse them; else None."""
+    text = text.replace("\r\n", "\n")
+    for pos, char in enumerate(text):
+        if char not in "\t\n" and unicodedata.category(char) == "Cc":
+            return (f"contains a control character (U+{ord(char):04X} at position {pos + 1}); "
+                    "only tab or newline allowed")
+    return None
+
+
 def parse_iso_date(text: str) -> date:
     """Strict ``YYYY-MM-DD`` (Python also accepts ``20230101``, which users never mean)."""
     if not _ISO_DATE.match(text or ""):
-        raise ValueError(f"{text!r} is not a date in YYYY-MM-DD form")
+        raise ValueError(f"{clip(text)!r} is not a date in YYYY-MM-DD form")
     try:
         return date.fromisoformat(text)
     except ValueError as exc:
-        raise ValueError(f"{text!r} is not a real calendar date") from exc
+        raise ValueError(f"{clip(text)!r} is not a real calendar date") from exc
 
 
 def source_id(publisher: str, title: str, published: str, url: str | None) -> str:
@@ -81,11 +95,11 @@ class _RowChecker:
         if not get["id"]:
             bad("id", "is empty")
         elif not _ID.match(get["id"]):
-            bad("id", f"{get['id']!r} may hold only letters, digits and . _ : - (64 at most)")
+            bad("id", f"{clip(get['id'])!r} may hold only letters, digits and . _ : - (64 at most)")
         item["date"] = self._date(get["date"], "date", bad, future_ok=False)
         item["date_precision"] = get["date_precision"] or "day"
         if item["date_precision"] not in ("day", "month", "year"):
-            bad("date_precision", f"{get['date_precision']!r} is not one of day, month, year")
+            bad("date_precision", f"{clip(get['date_precision'])!r} is not one of day, month, year")
         item["dependent"] = self._org(get["dependent"], "dependent", "dependent", bad)
         item["vendor"] = self._org(get["vendor"], "vendor", "vendor", bad)
         item["counterparty"] = (
@@ -95,10 +109,10 @@ class _RowChecker:
         item["family"] = get["family"]
         if get["family"] not in self.method.families:
             known = ", ".join(self.method.families)
-            bad("family", f"unknown family {get['family']!r} (known: {known})")
+            bad("family", f"unknown family {clip(get['family'])!r} (known: {known})")
         item["direction"] = _DIRECTIONS.get(get["direction"])
         if item["direction"] is None:
-            bad("direction", f"{get['direction']!r} must be +1 (raises reliance) or -1")
+            bad("direction", f"{clip(get['direction'])!r} must be +1 (raises reliance) or -1")
         item["magnitude"] = self._int(get["magnitude"], "magnitude", 1, 5, bad)
         item["credibility"] = self._int(get["credibility"], "credibility", 1, 6, bad)
         item["amount_usd"] = self._number(get["amount_usd"], "amount_usd", bad)
@@ -112,6 +126,10 @@ class _RowChecker:
         elif len(get["summary"]) > MAX_SUMMARY:
             bad("summary", f"is {len(get['summary'])} characters; {MAX_SUMMARY} at most")
         item["grading_note"] = get["grading_note"] or None
+        for column in CONTROL_CHECKED:
+            refused = control_message(row.get(column) or "")
+            if refused:
+                bad(column, refused)
         item["source"] = self._source(get, bad)
         return item, problems
 
@@ -134,7 +152,7 @@ class _RowChecker:
             return None
         org = self.orgs.resolve(text)
         if org is None:
-            bad(column, f"unknown organisation {text!r} (add it to the organisations first)")
+            bad(column, f"unknown organisation {clip(text)!r} (add it to the organisations first)")
             return None
         if role and role not in org.roles:
             bad(column, f"{org.id!r} is not a {role} (its roles: {', '.join(org.roles)})")
@@ -146,7 +164,7 @@ class _RowChecker:
         try:
             value = int(text)
         except ValueError:
-            bad(column, f"{text!r} is not a whole number from {low} to {high}")
+            bad(column, f"{clip(text)!r} is not a whole number from {low} to {high}")
             return None
         if not low <= value <= high:
             bad(column, f"{value} is out of range {low}-{high}")
@@ -160,10 +178,10 @@ class _RowChecker:
         try:
             value = float(text.replace("_", ""))
         except ValueError:
-            bad(column, f"{text!r} is not a number (write 10000000000, not 10bn)")
+            bad(column, f"{clip(text)!r} is not a number (write 10000000000, not 10bn)")
             return None
         if value < 0 or value != value or value in (float("inf"),):
-            bad(column, f"{text!r} must be a non-negative number")
+            bad(column, f"{clip(text)!r} must be a non-negative number")
             return None
         return value
 
@@ -175,13 +193,14 @@ class _RowChecker:
             get["source_date"]) else None  # fmt: skip
         url = get["source_url"] or None
         if url and not re.match(r"^https?://\S+$", url):
-            bad("source_url", f"{url!r} is not an http(s) address")
+            bad("source_url", f"{clip(url)!r} is not an http(s) address")
         language = get["source_language"].lower()
         if not re.match(r"^[a-z]{2}$", language):
-            bad("source_language", f"{get['source_language']!r} is not a two-letter code (fr, en)")
+            shown = clip(get["source_language"])
+            bad("source_language", f"{shown!r} is not a two-letter code (fr, en)")
         reliability = get["source_reliability"].upper()
         if reliability not in RELIABILITY_GRADES:
-            bad("source_reliability", f"{get['source_reliability']!r} is not a grade A-F")
+            bad("source_reliability", f"{clip(get['source_reliability'])!r} is not a grade A-F")
         if missing or published is None:
             return None
         return {
@@ -215,10 +234,11 @@ def validate_rows(
         problems.extend(row_problems)
         item_id = item["id"]
         if item_id in existing_ids:
-            problems.append(row_problem(line, "id", f"duplicate id {item_id!r}: already stored"))
+            problems.append(
+                row_problem(line, "id", f"duplicate id {clip(item_id)!r}: already stored"))
         elif item_id and item_id in seen:
             where = f" (first on line {seen[item_id]})" if seen[item_id] else ""
-            problems.append(row_problem(line, "id", f"duplicate id {item_id!r}{where}"))
+            problems.append(row_problem(line, "id", f"duplicate id {clip(item_id)!r}{where}"))
         seen.setdefault(item_id, line)
         source = item["source"]
         if source:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import re
 import tempfile
@@ -118,26 +119,66 @@ def load(path: str | Path) -> Methodology:
         raw = tomllib.loads(file.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise ConfigError(f"methodology file not found: {file}") from exc
+    except IsADirectoryError as exc:
+        raise ConfigError(f"methodology file {file} is a folder, not a TOML file") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"methodology file {file} is not UTF-8 text "
+                          f"(byte 0x{exc.object[exc.start]:02x} at offset {exc.start})") from exc
+    except OSError as exc:
+        raise ConfigError(f"cannot read methodology file {file}: {exc.strerror or exc}") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{file}: not valid TOML: {exc}") from exc
     return from_dict(raw, source=str(file))
 
 
+def _table(parent: dict, key: str, where: str, source: str) -> dict:
+    """``parent[key]`` when it is a TOML table, else a message naming the key."""
+    if key not in parent:
+        raise ConfigError(f"{source}: missing key '{where}'")
+    value = parent[key]
+    if not isinstance(value, dict):
+        raise ConfigError(f"{source}: {where} must be a table, not {_kind(value)}")
+    return value
+
+
+def _number(parent: dict, key: str, where: str, source: str) -> float:
+    """``parent[key]`` as a finite number, else a message naming the key."""
+    if key not in parent:
+        raise ConfigError(f"{source}: missing key '{where}'")
+    value = parent[key]
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ConfigError(f"{source}: {where} must be a number, not {_kind(value)}")
+    if not math.isfinite(value):
+        raise ConfigError(f"{source}: {where} must be a finite number, not {value}")
+    return float(value)
+
+
+def _kind(value: object) -> str:
+    names = {dict: "a table", list: "an array", str: "text", bool: "true/false"}
+    return names.get(type(value), repr(value)[:40])
+
+
 def from_dict(raw: dict, source: str = "methodology") -> Methodology:
+    families_table = _table(raw, "families", "families", source)
+    families = {}
+    for name in families_table:
+        spec = _table(families_table, name, f"families.{name}", source)
+        families[name] = Family(
+            name=name,
+            label=str(spec.get("label", name)),
+            **{k: _number(spec, k, f"families.{name}.{k}", source)
+               for k in ("weight", "half_life_days", "scale")},
+        )  # fmt: skip
+    conf = _table(raw, "confidence", "confidence", source)
+    rel_table = _table(conf, "reliability", "confidence.reliability", source)
+    cred_table = _table(conf, "credibility", "confidence.credibility", source)
+    reliability = {g: _number(rel_table, g, f"confidence.reliability.{g}", source)
+                   for g in RELIABILITY_GRADES}  # fmt: skip
+    credibility = {g: _number(cred_table, str(g), f"confidence.credibility.{g}", source)
+                   for g in CREDIBILITY_GRADES}  # fmt: skip
+    band = _table(raw, "band", "band", source)
+    alerts = _table(raw, "alerts", "alerts", source) if "alerts" in raw else {}
     try:
-        families = {
-            name: Family(
-                name=name,
-                label=str(spec.get("label", name)),
-                weight=float(spec["weight"]),
-                half_life_days=float(spec["half_life_days"]),
-                scale=float(spec["scale"]),
-            )
-            for name, spec in raw["families"].items()
-        }
-        conf = raw["confidence"]
-        reliability = {g: float(conf["reliability"][g]) for g in RELIABILITY_GRADES}
-        credibility = {g: float(conf["credibility"][str(g)]) for g in CREDIBILITY_GRADES}
         end = str(raw.get("grid_end", "today"))
         method = Methodology(
             semver=str(raw["version"]),
@@ -147,9 +188,9 @@ def from_dict(raw: dict, source: str = "methodology") -> Methodology:
             families=families,
             reliability=reliability,
             credibility=credibility,
-            band_max_half_width=float(raw["band"]["max_half_width"]),
-            band_mass_scale=float(raw["band"]["mass_scale"]),
-            alerts={k: float(v) for k, v in raw.get("alerts", {}).items()},
+            band_max_half_width=_number(band, "max_half_width", "band.max_half_width", source),
+            band_mass_scale=_number(band, "mass_scale", "band.mass_scale", source),
+            alerts={k: _number(alerts, k, f"alerts.{k}", source) for k in alerts},
             units=units_mod.parse(raw, source),
             raw=raw,
         )
@@ -167,11 +208,14 @@ def _check_families(families: dict[str, Family]) -> None:
     for fam in families.values():
         if fam.name == COMPOSITE:
             raise ConfigError("methodology: 'composite' is reserved and cannot name a family")
-        if fam.weight < 0:
+        for key in ("weight", "half_life_days", "scale"):
+            if not math.isfinite(getattr(fam, key)):
+                raise ConfigError(f"methodology: families.{fam.name}.{key} must be finite")
+        if not fam.weight >= 0:
             raise ConfigError(f"methodology: families.{fam.name}.weight must be >= 0")
-        if fam.half_life_days < 7:
+        if not fam.half_life_days >= 7:
             raise ConfigError(f"methodology: families.{fam.name}.half_life_days must be >= 7")
-        if fam.scale <= 0:
+        if not fam.scale > 0:
             raise ConfigError(f"methodology: families.{fam.name}.scale must be > 0")
     if sum(f.weight for f in families.values()) <= 0:
         raise ConfigError("methodology: family weights must not all be zero")

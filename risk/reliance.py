@@ -25,11 +25,12 @@ nothing itself.
 from __future__ import annotations
 
 import math
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import duckdb
 import pandas as pd
 
+from risk import db
 from risk.errors import ConfigError, NotFoundError
 from risk.ledger import units_of
 from risk.methodology import Methodology
@@ -394,7 +395,7 @@ def compute(
     versions = con.execute("SELECT count(*) FROM ledger").fetchone()[0]
     con.execute(
         "INSERT INTO reliance_runs VALUES (?, ?, ?, ?, ?, ?)",
-        [datetime.now(), method.version, start, end, versions, rows],
+        [db.utc_now(), method.version, start, end, versions, rows],
     )
     return rows
 

@@ -12,11 +12,14 @@ Scores are derived data: they can always be thrown away and rebuilt from the evi
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import date
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
+from risk import db
 from risk.methodology import COMPOSITE, Methodology
 
 SCORE_COLUMNS = [
@@ -139,29 +142,64 @@ def compute(
 
 
 def rescore(
-    con: duckdb.DuckDBPyConnection, method: Methodology, end: date | None = None
+    con: duckdb.DuckDBPyConnection,
+    method: Methodology,
+    end: date | None = None,
+    precomputed: Precomputed | None = None,
 ) -> int:
-    """Replace the stored score set; the caller's transaction makes it all or nothing."""
-    start, grid_end = grid_bounds(con, method)
-    end = end or grid_end
-    _check_span(method, start, end)
+    """Replace the stored score set; the caller's transaction makes it all or nothing.
+
+    ``precomputed`` (from ``precompute`` on a copy of the same evidence, done before the
+    lock was taken) is written as it stands instead of computing again under the lock."""
+    if precomputed is None:
+        start, grid_end = grid_bounds(con, method)
+        end = end or grid_end
+        _check_span(method, start, end)
+        sql, params = _score_sql(method, start, end)
+        source, source_params = f"SELECT *, ? FROM ({sql})", [method.version, *params]
+    else:
+        start, end = precomputed.start, precomputed.end
+        con.register("precomputed_scores", precomputed.table)
+        source, source_params = "SELECT * FROM precomputed_scores", []
     record_methodology(con, method)
-    sql, params = _score_sql(method, start, end)
     con.execute("DELETE FROM scores")
-    con.execute(
-        f"INSERT INTO scores ({', '.join(SCORE_COLUMNS)}, methodology_version) "
-        f"SELECT *, ? FROM ({sql})",
-        [method.version, *params],  # the SELECT placeholder comes first
-    )
-    rows = con.execute("SELECT count(*) FROM scores").fetchone()[0]
+    try:
+        con.execute(
+            f"INSERT INTO scores ({', '.join(SCORE_COLUMNS)}, methodology_version) {source}",
+            source_params,
+        )
+    finally:
+        if precomputed is not None:
+            con.unregister("precomputed_scores")
+    rows = con.execute("SELECT count(*) FROM scores").fetchall()[0][0]
     evidence = con.execute(
         "SELECT count(*) FROM evidence WHERE vendor = ?", [method.vendor]
-    ).fetchone()[0]
+    ).fetchall()[0][0]
     con.execute(
         "INSERT INTO score_runs VALUES (?, ?, ?, ?, ?, ?)",
-        [datetime.now(), method.version, start, end, evidence, rows],
+        [db.utc_now(), method.version, start, end, evidence, rows],
     )
     return rows
+
+
+@dataclass
+class Precomputed:
+    """A whole score set computed away from the database (see ``precompute``)."""
+
+    start: date
+    end: date
+    table: pa.Table
+
+
+def precompute(stage: duckdb.DuckDBPyConnection, method: Methodology) -> Precomputed:
+    """Scores computed in ``stage``, a scratch database holding ``evidence`` and ``sources``
+    tables with the columns the score query reads (a copy of what the write will leave)."""
+    start, end = grid_bounds(stage, method)
+    _check_span(method, start, end)
+    sql, params = _score_sql(method, start, end)
+    stage.execute(f"CREATE OR REPLACE TEMP TABLE precomputed AS SELECT *, ? FROM ({sql})",
+                  [method.version, *params])
+    return Precomputed(start, end, stage.sql("SELECT * FROM precomputed").to_arrow_table())
 
 
 def record_methodology(con: duckdb.DuckDBPyConnection, method: Methodology) -> None:

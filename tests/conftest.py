@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import csv
+import shutil
 from datetime import date
 from pathlib import Path
 
 import pytest
 
-from risk import db, evidence, organisations
+from risk import bootstrap, db, evidence, organisations
 from risk.methodology import Methodology, from_dict, load
 from risk.paths import METHODOLOGY_FILE
 
@@ -109,3 +110,29 @@ def ldb(db_file: Path, lmethod: Methodology) -> Path:
 
     with_evidence(db_file, lmethod, "EV-1", "EV-2")
     return db_file
+
+
+@pytest.fixture(scope="module")
+def bundled_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled data, scored once per test module (copied by ``app_db``)."""
+    path = tmp_path_factory.mktemp("bundled") / "bundled.duckdb"
+    bootstrap.init_database(path, method=BUNDLED)
+    return path
+
+
+@pytest.fixture
+def app_db(bundled_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the bundled database for the dashboard (RISK_DB), with empty Streamlit
+    caches, so no test sees another's writes."""
+    import streamlit as st
+
+    path = tmp_path / "app.duckdb"
+    shutil.copy(bundled_db, path)
+    monkeypatch.setenv("RISK_DB", str(path))
+    monkeypatch.delenv("RISK_METHODOLOGY", raising=False)
+    monkeypatch.delenv("RISK_DEBUG", raising=False)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield path
+    st.cache_data.clear()
+    st.cache_resource.clear()

@@ -12,11 +12,10 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from conftest import BUNDLED
 from streamlit.testing.v1 import AppTest
 
-from risk import annotations, bootstrap, db, identity, reliance
+from risk import annotations, db, identity, reliance
 from risk.methodology import load
 from risk.views import queries
 
@@ -25,25 +24,6 @@ PAGES = {"Overview": "overview.py", "Why this number": "why.py", "What-if": "wha
          "Evidence": "evidence.py", "Annotations": "annotations.py", "Review queue": "review.py",
          "Exports": "exports.py", "Methodology": "methodology.py",
          "Capacity ledger": "ledger.py"}  # fmt: skip
-
-
-@pytest.fixture(scope="module")
-def bundled_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("bundled") / "bundled.duckdb"
-    bootstrap.init_database(path, method=BUNDLED)
-    return path
-
-
-@pytest.fixture
-def app_db(bundled_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "app.duckdb"
-    shutil.copy(bundled_db, path)
-    monkeypatch.setenv("RISK_DB", str(path))
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield path
-    st.cache_data.clear()
-    st.cache_resource.clear()
 
 
 def run_page(page: str) -> AppTest:
@@ -208,6 +188,7 @@ def _fill_evidence(at: AppTest, summary: str, url: str = "https://example.org/x"
     at.text_input(key="ev_title").input("A test report")
     at.date_input(key="ev_source_date").set_value(date(2024, 5, 1))
     at.text_input(key="ev_url").input(url)
+    at.selectbox(key="ev_reliability").set_value("A")  # no grade is preselected
 
 
 def test_add_evidence_form_rejects_a_bad_item_and_accepts_a_good_one(app_db):

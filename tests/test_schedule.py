@@ -115,7 +115,7 @@ def test_a_failed_run_is_logged_and_the_next_tick_succeeds(scored_db, method, tm
 
     recorder = Recorder(until)
     report = run_in_thread(recorder, out_dir=out, db_file=scored_db, method=method)
-    assert "FileExistsError" in recorder.outcomes("FAILED")[0]
+    assert "is a file, not a folder" in recorder.outcomes("FAILED")[0]
     assert report.failures >= 1 and report.runs > report.failures
     assert len(exports.list_bundles(out)) == report.runs - report.failures
     assert "stopped after" in recorder.lines[-1]

@@ -10,10 +10,12 @@ half-written because every write goes through one transaction in the library.
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
 
+from risk import boundary
 from risk.cli import annotate, core, export, ingest, reliance
 from risk.cli.common import Group, db_option, usage_error_line
 from risk.errors import RiskError, ValidationError
@@ -38,7 +40,9 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else list(argv)
     try:
         with root.make_context("python -m risk", args) as ctx:
-            return root.invoke(ctx) or 0
+            code = root.invoke(ctx) or 0
+        sys.stdout.flush()  # a closed pipe shows here, not as a traceback at exit
+        return code
     except click.exceptions.Exit as exc:
         raise SystemExit(exc.exit_code) from None
     except click.exceptions.NoArgsIsHelpError as exc:
@@ -59,3 +63,13 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError as exc:
+        # Nothing more can reach the reader; keep the exit-time flush from failing too.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        print(f"error: {boundary.describe(exc)}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # the boundary: one line for anything else, never a traceback
+        if boundary.debugging():
+            raise
+        print(f"error: {boundary.describe(exc)}", file=sys.stderr)
+        return 1

@@ -6,6 +6,7 @@ Each command parses its arguments, calls one library function and prints the res
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -68,7 +69,8 @@ def _cmd_explain(args: SimpleNamespace) -> int:
         day = parse_iso_date(args.date)
         if not start <= day <= end:
             raise ValidationError(f"date {args.date} is outside the scored range {start}..{end}")
-        result = explain_mod.explain(con, method, args.dependent, args.family, day)
+        result = explain_mod.explain(con, method, args.dependent, args.family, day,
+                                     top=None if args.all else explain_mod.TOP_ITEMS)
     if args.json:
         print(json.dumps(result.as_dict(), ensure_ascii=False))
         return 0
@@ -98,7 +100,13 @@ def _print_explanation(result: explain_mod.Explanation) -> None:
         src = c["source"]
         where = f", {src['url']}" if src["url"] else ""
         print(f"{'':<50}  {src['publisher']}, {src['date']}{where}")
-    total = sum(c["contribution"] for c in result.contributions)
+    rest = result.rest
+    if rest:
+        print(f"{'(rest)':<9} {'':<10} {'':<13} {rest['contribution']:+8.4f} "
+              f"{rest['points']:+7.2f}  {rest['items']} smaller items, summed "
+              "(--all lists every one)")  # fmt: skip
+    total = math.fsum([*(c["contribution"] for c in result.contributions),
+                       rest["contribution"] if rest else 0.0])  # fmt: skip
     print(f"sum of contributions: {total:.6f}")
 
 
@@ -136,6 +144,8 @@ def commands() -> list[click.Command]:
                     click.Argument(["date"], type=ISO_DATE),
                     flag("--json", "one JSON object on stdout"),
                     flag("--hindsight", "indicators: apply today's knowledge to past days"),
+                    flag("--all", f"list every item (by default the {explain_mod.TOP_ITEMS} "
+                         "largest, and the others summed in one line)"),
                 ]),
         command("import", _cmd_import, "import evidence, ledger or organisations CSV: all or none",
                 "Validate the whole file, then import every row or none. Evidence files use the "

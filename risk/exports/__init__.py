@@ -4,8 +4,9 @@ Other teams load these files into spreadsheets, BI tools and a data lake without
 the loop, so a bundle must be self-describing (``manifest.json`` with row counts, columns
 and checksums), stable in shape (documented columns, RFC 4180, ISO 8601, UTF-8) and never
 seen half-written: it is built in a hidden temporary folder, fsync'd and renamed into place.
-The database is read in one short transaction, then closed before any file is written, so
-the dashboard and analysts saving annotations wait only for the read.
+The rows go from the database to the files through DuckDB's ``COPY ... TO`` (formatting and
+the neutralising of formula-like text done in SQL), in one read transaction, so memory
+stays flat whatever the number of rows.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import json
 import os
 import re
 import shutil
+import tempfile
 import time
 import uuid
 import zipfile
@@ -30,11 +32,12 @@ import duckdb
 
 import risk
 from risk import alerts, db
-from risk.errors import ValidationError
+from risk.errors import RiskError, ValidationError
 from risk.methodology import Methodology
 
 MANIFEST = "manifest.json"
 TEMP_PREFIX = ".tmp-export-"
+TRASH_PREFIX = ".trash-export-"  # a pruned bundle, hidden before it is deleted
 BUNDLE_NAME = re.compile(r"^(\d{8}T\d{6}Z)(?:-(\d+))?$")
 # Test hook: seconds to sleep after each file is written into the temporary folder, so a
 # test can kill the process mid-export. Never set it in production.
@@ -87,7 +90,7 @@ EVIDENCE = Table("evidence.csv", _cols(
     ("vendor", "text", "vendor the item is about"),
     ("counterparty", "text", "other organisation involved, if any"),
     ("family", "text", "evidence family"),
-    ("direction", "int", "1 raises reliance (or risk), -1 lowers it"),
+    ("direction", "int", "1 towards the vendor, -1 away from it"),
     ("magnitude", "int", "1-5 graded size"),
     ("credibility", "int", "1-6 credibility of the item (1 = confirmed)"),
     ("amount_usd", "number", "amount in US dollars, if stated"),
@@ -175,35 +178,41 @@ AUDIT = Table("audit.csv", _cols(
    "CAST(before AS VARCHAR), CAST(after AS VARCHAR), outcome, reason FROM audit_log "
    "ORDER BY id")  # fmt: skip
 
-TABLES: tuple[Table, ...] = (SCORES, EVIDENCE, ANNOTATIONS, REVISIONS, ALERTS, AUDIT)
+CAPACITY = Table("capacity.csv", _cols(
+    ("id", "text", "ledger block id; several lines with one id are its versions"),
+    ("known_from", "date", "day this version became public"),
+    ("dependent", "text", "organisation that has or committed to the compute"),
+    ("supplier", "text", "organisation whose silicon runs it (nvidia, amd, google...)"),
+    ("chip", "text", "chip or family, if known"),
+    ("channel", "text", "owned, or the cloud it is rented through"),
+    ("quantity", "number", "quantity in unit"),
+    ("unit", "text", "GW, MW, chips, H100e or USD"),
+    ("status", "text", "rumoured, planned, contracted, delivering, deployed, cancelled, denied"),
+    ("start", "date", "delivery starts"),
+    ("full_by", "date", "fully delivered by"),
+    ("end", "date", "end of contract or retirement, if any"),
+    ("evidence", "text", "supporting evidence ids separated by ;"),
+    ("note", "text", "note"),
+), "SELECT l.id, l.known_from, l.dependent, l.supplier, l.chip, l.channel, l.quantity, "
+   "l.unit, l.status, l.start, l.full_by, l.\"end\", (SELECT string_agg(le.evidence_id, ';' "
+   "ORDER BY le.evidence_id) FROM ledger_evidence le WHERE le.id = l.id AND "
+   "le.known_from = l.known_from), l.note FROM ledger l ORDER BY l.id, l.known_from")  # fmt: skip
 
+RELIANCE = Table("reliance.csv", _cols(
+    ("dependent", "text", "organisation id of the dependent"),
+    ("date", "date", "day, YYYY-MM-DD (as known that day: no hindsight)"),
+    ("indicator", "text", "vendor_share_deployed, vendor_share_pipeline (percent 0-100), "
+     "hhi_deployed, hhi_pipeline (0-1), effective_suppliers_deployed, "
+     "effective_suppliers_pipeline, vendor_spend_ttm_usd"),
+    ("value", "number", "central value; empty when there is nothing to measure"),
+    ("low", "number", "low end of the range"),
+    ("high", "number", "high end of the range"),
+    ("methodology_version", "text", "methodology that produced it (semver+hash)"),
+), "SELECT dependent, date, indicator, value, low, high, methodology_version FROM reliance "
+   "WHERE view = 'as_known' ORDER BY dependent, indicator, date")  # fmt: skip
 
-@dataclass
-class Snapshot:
-    """Everything a bundle holds, read in one transaction."""
-
-    generated_at: datetime
-    methodology_version: str
-    rows: dict[str, list[tuple]]
-
-
-def read_snapshot(
-    db_file: str | Path,
-    method: Methodology,
-    wait_seconds: float = db.DEFAULT_WAIT_SECONDS,
-) -> Snapshot:
-    """One short read transaction, closed before anything is written."""
-    with db.connect(db_file, wait_seconds) as con:
-        generated = datetime.now(UTC).replace(microsecond=0)
-        con.execute("BEGIN TRANSACTION")
-        try:
-            rows = {t.file: con.execute(t.sql).fetchall() for t in TABLES if t.sql}
-            rows[ALERTS.file] = _alert_rows(con, method)
-            stored = con.execute("SELECT any_value(methodology_version) FROM scores").fetchone()
-        finally:
-            con.execute("ROLLBACK")
-    version = stored[0] if stored and stored[0] else method.version
-    return Snapshot(generated, version, rows)
+TABLES: tuple[Table, ...] = (RELIANCE, CAPACITY, SCORES, EVIDENCE, ANNOTATIONS, REVISIONS,
+                             ALERTS, AUDIT)
 
 
 def _alert_rows(con: duckdb.DuckDBPyConnection, method: Methodology) -> list[tuple]:
@@ -253,27 +262,6 @@ def render_csv(table: Table, rows: Iterable[tuple], excel: bool = False) -> byte
     return ((BOM if excel else "") + buffer.getvalue()).encode("utf-8")
 
 
-def render_files(snapshot: Snapshot, excel: bool = False) -> dict[str, bytes]:
-    """Every CSV of the bundle, then ``manifest.json`` describing them (always last)."""
-    files = {t.file: render_csv(t, snapshot.rows[t.file], excel) for t in TABLES}
-    manifest = {
-        "generated_at": _iso_utc(snapshot.generated_at),
-        "methodology_version": snapshot.methodology_version,
-        "project_version": risk.__version__,
-        "excel_bom": excel,
-        "files": {
-            t.file: {
-                "rows": len(snapshot.rows[t.file]),
-                "sha256": hashlib.sha256(files[t.file]).hexdigest(),
-                "columns": [c.name for c in t.columns],
-            }
-            for t in TABLES
-        },
-    }
-    files[MANIFEST] = (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode()
-    return files
-
-
 def bundle_name(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
@@ -290,22 +278,126 @@ def write_bundle(
     """Write one bundle atomically and return its folder; prune to ``keep`` newest after."""
     if keep is not None and keep < 1:
         raise ValidationError(f"keep must be at least 1 (got {keep})")
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    out_dir = prepare_out_dir(out_dir)
     clean_stale_temps(out_dir)
-    snapshot = read_snapshot(db_file, method, wait_seconds)
-    files = render_files(snapshot, excel)
     temp = out_dir / f"{TEMP_PREFIX}{os.getpid()}-{uuid.uuid4().hex[:8]}"
     temp.mkdir()
     try:
-        _write_files(temp, files)
-        final = _rename_into_place(temp, out_dir, bundle_name(snapshot.generated_at))
+        generated = _stream_files(temp, db_file, method, excel, wait_seconds)
+        final = _rename_into_place(temp, out_dir, bundle_name(generated))
     except BaseException:
         shutil.rmtree(temp, ignore_errors=True)
         raise
     if keep is not None:
         prune(out_dir, keep)
     return final
+
+
+def _sql_cell(column: str, kind: str) -> str:
+    """The SQL that formats one column as ``_cell`` does in Python: empty for NULL, NaN and
+    empty text, six decimals, ISO dates, UTC timestamps with a Z, and text a spreadsheet
+    would run as a formula prefixed with an apostrophe."""
+    if kind == "int":
+        return f"CAST({column} AS BIGINT)"
+    if kind == "number":
+        return f"CASE WHEN isnan({column}) THEN NULL ELSE round({column}, {_DECIMALS}) END"
+    if kind == "bool":
+        return f"CASE WHEN {column} THEN 'true' WHEN NOT {column} THEN 'false' END"
+    if kind == "date":
+        return f"strftime({column}, '%Y-%m-%d')"
+    if kind == "timestamp":
+        return f"strftime({column}, '%Y-%m-%dT%H:%M:%SZ')"
+    text = f"array_to_string({column}, ';')" if kind == "list" else f"CAST({column} AS VARCHAR)"
+    starts = ", ".join(f"chr({ord(c)})" for c in _FORMULA_START)
+    return (f"CASE WHEN {text} = '' THEN NULL WHEN left({text}, 1) IN ({starts}) "
+            f"THEN chr(39) || {text} ELSE {text} END")
+
+
+def _copy_sql(table: Table, target: Path) -> str:
+    """``COPY`` of the table's query, formatted in SQL and streamed to ``target``."""
+    names = [f"c{i}" for i in range(len(table.columns))]
+    cells = ", ".join(f'{_sql_cell(n, c.kind)} AS "{c.name}"'
+                      for n, c in zip(names, table.columns, strict=True))  # fmt: skip
+    path = str(target).replace("'", "''")
+    return (f"COPY (SELECT {cells} FROM ({table.sql}) AS t({', '.join(names)})) TO '{path}' "
+            "(FORMAT csv, HEADER, DELIMITER ',', QUOTE '\"', ESCAPE '\"', "
+            "NEW_LINE '\r\n')")
+
+
+def _stream_files(folder: Path, db_file: str | Path, method: Methodology, excel: bool,
+                  wait_seconds: float) -> datetime:  # fmt: skip
+    """Every CSV of the bundle written by DuckDB's ``COPY`` in one read transaction (rows go
+    straight from the database to the file, never through Python), then the manifest."""
+    pause = float(os.environ.get(PAUSE_ENV) or 0)
+    counts: dict[str, int] = {}
+    with db.connect(db_file, wait_seconds) as con:
+        generated = datetime.now(UTC).replace(microsecond=0)
+        con.execute("BEGIN TRANSACTION")
+        try:
+            for table in TABLES:
+                target = folder / table.file
+                if table.sql:
+                    counts[table.file] = con.execute(_copy_sql(table, target)).fetchall()[0][0]
+                else:
+                    rows = _alert_rows(con, method)
+                    target.write_bytes(render_csv(table, rows))
+                    counts[table.file] = len(rows)
+                _finish_file(target, excel, pause)
+            stored = con.execute("SELECT any_value(methodology_version) FROM scores").fetchall()
+        finally:
+            con.execute("ROLLBACK")
+    version = stored[0][0] if stored and stored[0][0] else method.version
+    manifest = {
+        "generated_at": _iso_utc(generated),
+        "methodology_version": version,
+        "project_version": risk.__version__,
+        "excel_bom": excel,
+        "files": {t.file: {"rows": counts[t.file], "sha256": _sha256(folder / t.file),
+                           "columns": [c.name for c in t.columns]} for t in TABLES},
+    }  # fmt: skip
+    text = (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode()
+    _write_files(folder, {MANIFEST: text})
+    return generated
+
+
+def _finish_file(target: Path, excel: bool, pause: float) -> None:
+    """The Excel byte-order mark put in front (streamed, never the whole file in memory),
+    then the file made durable."""
+    if excel:
+        marked = target.with_name(target.name + ".bom")
+        with open(target, "rb") as src, open(marked, "wb") as dst:
+            dst.write(BOM.encode("utf-8"))
+            shutil.copyfileobj(src, dst, 1 << 20)
+        os.replace(marked, target)
+    with open(target, "rb") as fh:
+        os.fsync(fh.fileno())
+    if pause:
+        time.sleep(pause)
+
+
+def _sha256(file: Path) -> str:
+    digest = hashlib.sha256()
+    with open(file, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def prepare_out_dir(out_dir: Path) -> Path:
+    """The output folder, created if needed and writable, or a one-line reason it is not."""
+    out_dir = Path(out_dir)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except FileExistsError as exc:
+        raise RiskError(f"--out {out_dir}: is a file, not a folder") from exc
+    except NotADirectoryError as exc:
+        raise RiskError(f"--out {out_dir}: a parent of it is a file, not a folder") from exc
+    except OSError as exc:
+        raise RiskError(f"--out {out_dir}: cannot create the folder: "
+                        f"{exc.strerror or exc}") from exc  # fmt: skip
+    if not os.access(out_dir, os.W_OK | os.X_OK):
+        raise RiskError(f"--out {out_dir}: folder is not writable")
+    return out_dir
 
 
 def _write_files(folder: Path, files: dict[str, bytes]) -> None:
@@ -346,8 +438,12 @@ def _rename_into_place(temp: Path, out_dir: Path, base: str) -> Path:
 
 
 def clean_stale_temps(out_dir: Path) -> list[Path]:
-    """Remove temporary folders left by killed runs (their process is gone, or very old)."""
+    """Remove temporary folders left by killed runs (their process is gone, or very old) and
+    bundles a killed prune had already moved out of sight."""
     removed = []
+    for entry in Path(out_dir).glob(f"{TRASH_PREFIX}*"):
+        shutil.rmtree(entry, ignore_errors=True)
+        removed.append(entry)
     for entry in Path(out_dir).glob(f"{TEMP_PREFIX}*"):
         if entry.is_dir() and _is_stale(entry):
             shutil.rmtree(entry, ignore_errors=True)
@@ -393,8 +489,16 @@ def prune(out_dir: Path, keep: int) -> list[Path]:
     """Delete all but the ``keep`` newest complete bundles; anything else is left alone."""
     complete = [p for p in _bundle_dirs(out_dir) if (p / MANIFEST).is_file()]
     removed = complete[keep:]
+    pause = float(os.environ.get(PAUSE_ENV) or 0)
     for path in removed:
-        shutil.rmtree(path)
+        # Out of sight first (one atomic rename to a hidden name), then deleted: a kill in
+        # between leaves only a hidden folder, which the next run removes.
+        hidden = path.with_name(f"{TRASH_PREFIX}{path.name}-{uuid.uuid4().hex[:8]}")
+        os.rename(path, hidden)
+        _fsync_dir(path.parent)
+        if pause:
+            time.sleep(pause)
+        shutil.rmtree(hidden, ignore_errors=True)
     return removed
 
 
@@ -448,13 +552,16 @@ def build_zip(
     *,
     method: Methodology,
 ) -> bytes:
-    """The current bundle as a zip, built in memory on demand (the dashboard's download)."""
-    snapshot = read_snapshot(db_file, method)
-    folder = bundle_name(snapshot.generated_at)
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name, data in render_files(snapshot, excel).items():
-            archive.writestr(f"{folder}/{name}", data)
+    """The current bundle as a zip (the dashboard's download): the files are streamed by the
+    same ``COPY`` as ``write_bundle`` into a scratch folder, then zipped."""
+    with tempfile.TemporaryDirectory(prefix="risk-zip-") as scratch:
+        folder = Path(scratch)
+        generated = _stream_files(folder, db_file, method, excel, db.DEFAULT_WAIT_SECONDS)
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for table in (*TABLES, None):
+                name = table.file if table else MANIFEST
+                archive.write(folder / name, f"{bundle_name(generated)}/{name}")
     return buffer.getvalue()
 
 

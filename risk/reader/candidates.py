@@ -11,6 +11,7 @@ Each field keeps the span that decided it (the whole sentence when nothing speci
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -64,8 +65,26 @@ def _cue(text: str, offset: int, *path: str, skip: list[tuple[int, int]] = ()) -
     return _first(lexicon.cue_regex(*path), text, offset, skip)
 
 
-def _inside(items: list, s: Sentence) -> list:
-    return [x for x in items if s.start <= x.start and x.end <= s.end]
+class _Positions:
+    """Items (mentions, amounts, dates) found by position in O(log n), in their original
+    order, so reading an article stays linear in its length."""
+
+    def __init__(self, items: list) -> None:
+        order = sorted(range(len(items)), key=lambda i: items[i].start)
+        self.items = items
+        self.order = order
+        self.starts = [items[i].start for i in order]
+
+    def between(self, start: int, end: int, before: int | None = None) -> list:
+        """Items with ``start <= item.start`` and ``item.end <= end`` (or, with ``before``,
+        every item starting in ``[start, before)``), in their original order."""
+        first = bisect_left(self.starts, start)
+        if before is not None:
+            picked = self.order[first:bisect_left(self.starts, before)]
+        else:
+            last = bisect_right(self.starts, end)
+            picked = [i for i in self.order[first:last] if self.items[i].end <= end]
+        return [self.items[i] for i in sorted(picked)]
 
 
 def _span(m: Mention) -> Span:
@@ -79,30 +98,41 @@ class _Context:
         self.art, self.vocab, self.vendor = art, vocab, vendor
         self.links = [m for m in art.orgs if m.key == vendor]
         self.links += [c for c in art.chips if c.owner == vendor]
+        self._index = {name: _Positions(items) for name, items in (
+            ("links", self.links), ("orgs", art.orgs), ("chips", art.chips),
+            ("amounts", art.amounts), ("dates", art.dates))}  # fmt: skip
+        self._paragraphs: dict[int, tuple[int, int]] = {}
+        for x in art.sentences:
+            first, _ = self._paragraphs.get(x.paragraph, (x.start, x.end))
+            self._paragraphs[x.paragraph] = (first, x.end)
+        paragraphs = sorted(self._paragraphs)[:LEAD_PARAGRAPHS]
+        self._lead_end = max((x.end for x in art.sentences if x.paragraph in paragraphs),
+                             default=0)  # fmt: skip
+
+    def inside(self, kind: str, s: Sentence) -> list:
+        """The ``kind`` items ("orgs", "chips", "amounts", "dates") within sentence ``s``."""
+        return self._index[kind].between(s.start, s.end)
 
     def link_in(self, start: int, end: int) -> Mention | None:
-        hits = [m for m in self.links if start <= m.start and m.end <= end]
+        hits = self._index["links"].between(start, end)
         return min(hits, key=lambda m: m.start) if hits else None
 
     def lead_end(self) -> int:
         """End of the title and first paragraph, where a press article states its news."""
-        paragraphs = sorted({x.paragraph for x in self.art.sentences})[:LEAD_PARAGRAPHS]
-        inside = [x.end for x in self.art.sentences if x.paragraph in paragraphs]
-        return max(inside, default=0)
+        return self._lead_end
 
     def topic_link(self) -> Mention | None:
         """The vendor named in the title or lead makes it the article's subject."""
         return self.link_in(0, self.lead_end())
 
     def paragraph_bounds(self, s: Sentence) -> tuple[int, int]:
-        same = [x for x in self.art.sentences if x.paragraph == s.paragraph]
-        return same[0].start, same[-1].end
+        return self._paragraphs[s.paragraph]
 
     def earlier_dependent(self, s: Sentence) -> Mention | None:
         """'The company' / 'le groupe': the one dependent named earlier in the paragraph."""
         start, _ = self.paragraph_bounds(s)
-        before = [m for m in self.art.orgs if start <= m.start < s.start
-                  and m.key in self.vocab.dependents and m.key != self.vendor]  # fmt: skip
+        before = [m for m in self._index["orgs"].between(start, s.start, before=s.start)
+                  if m.key in self.vocab.dependents and m.key != self.vendor]  # fmt: skip
         return before[-1] if len({m.key for m in before}) == 1 else None
 
 
@@ -144,7 +174,7 @@ def _focus(ctx: _Context) -> set[str]:
 
 
 def _dependents(ctx: _Context, s: Sentence, chips: list[Mention]) -> list[Mention]:
-    found = [m for m in _inside(ctx.art.orgs, s)
+    found = [m for m in ctx.inside("orgs", s)
              if m.key in ctx.vocab.dependents and m.key != ctx.vendor]  # fmt: skip
     for chip in chips:
         if chip.kind == "in_house" and chip.owner in ctx.vocab.dependents:
@@ -158,7 +188,7 @@ def _dependents(ctx: _Context, s: Sentence, chips: list[Mention]) -> list[Mentio
 def _sentence_candidates(ctx: _Context, s: Sentence) -> list[dict]:
     art = ctx.art
     text = art.text[s.start:s.end]
-    chips = _inside(art.chips, s)
+    chips = ctx.inside("chips", s)
     deps = _dependents(ctx, s, chips)
     families = _families(ctx, s, text, chips)
     if not families:
@@ -202,7 +232,7 @@ def _families(ctx: _Context, s: Sentence, text: str, chips: list[Mention]) -> li
     if link is None:
         par_start, par_end = ctx.paragraph_bounds(s)
         near = ctx.link_in(par_start, par_end)
-        link = near if near and (compute_word(text) or _inside(ctx.art.amounts, s)) else None
+        link = near if near and (compute_word(text) or ctx.inside("amounts", s)) else None
         topic = ctx.topic_link()
         link = link or (topic if topic and compute_word(text) else None)
     if link is None:
@@ -237,7 +267,7 @@ def _spend(text: str, offset: int, claimed: list) -> tuple[int, Span] | None:
 def _magnitude(
     ctx: _Context, s: Sentence, text: str, family: str, chips: list
 ) -> tuple[int, Span | None]:
-    amounts = _inside(ctx.art.amounts, s) if family != "tensions" else []
+    amounts = ctx.inside("amounts", s) if family != "tensions" else []
     if amounts:
         top = max(amounts, key=lambda a: a.usd_for_grading())
         usd = top.usd_for_grading()
@@ -267,7 +297,7 @@ def _credibility(text: str, offset: int) -> tuple[int, Span | None]:
 
 
 def _date(ctx: _Context, s: Sentence) -> tuple[str, str, Span | None]:
-    for d in _inside(ctx.art.dates, s):
+    for d in ctx.inside("dates", s):
         if d.value <= ctx.art.published:
             precision = "day" if d.precision in ("day", "week") else d.precision
             return d.value.isoformat(), precision, (d.start, d.end, d.text)
@@ -276,11 +306,11 @@ def _date(ctx: _Context, s: Sentence) -> tuple[str, str, Span | None]:
 
 def _candidate(ctx: _Context, s: Sentence, text: str, dep: Mention, family: str,
                direction: int, fam_span: Span, dir_span: Span, link: Span) -> dict:  # fmt: skip
-    chips = _inside(ctx.art.chips, s)
+    chips = ctx.inside("chips", s)
     magnitude, mag_span = _magnitude(ctx, s, text, family, chips)
     credibility, cred_span = _credibility(text, s.start)
     when, precision, date_span = _date(ctx, s)
-    amounts = [a for a in _inside(ctx.art.amounts, s) if a.currency == "USD" and a.value]
+    amounts = [a for a in ctx.inside("amounts", s) if a.currency == "USD" and a.value]
     whole: Span = (s.start, s.end, text)
     spans = {"dependent": _span(dep), "vendor": link, "family": fam_span,
              "direction": dir_span, "magnitude": mag_span or whole,

@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from functools import cache
 
 from risk.reader import lexicon
+from risk.reader.text import longest_first
 
 
 @dataclass(frozen=True)
@@ -140,8 +141,4 @@ def find_dates(text: str, published: date, language: str = "en") -> list[FoundDa
             except (ValueError, KeyError):
                 continue  # 31 February and the like: not a date
             hits.append(FoundDate(m.group(0), m.start(), m.end(), value, precision))
-    chosen: list[FoundDate] = []
-    for hit in sorted(hits, key=lambda h: (-(h.end - h.start), h.start)):
-        if not any(hit.start < c.end and c.start < hit.end for c in chosen):
-            chosen.append(hit)
-    return sorted(chosen, key=lambda h: h.start)
+    return longest_first(hits)

@@ -13,7 +13,7 @@ from functools import cache
 from risk.organisations import Directory
 from risk.reader import lexicon
 from risk.reader.money import parse_number
-from risk.reader.text import Span
+from risk.reader.text import Span, longest_first
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,7 @@ class Vocabulary:
                  for m in self._org_ci.finditer(text)]  # fmt: skip
         found += [Mention(self._exact[m.group(0)], m.start(), m.end(), m.group(0))
                   for m in self._org_cs.finditer(text)]  # fmt: skip
-        return _non_overlapping(found)
+        return longest_first(found)
 
     def chip_mentions(self, text: str) -> list[Mention]:
         found = []
@@ -78,14 +78,6 @@ class Vocabulary:
             info = self.chips[name]
             found.append(Mention(name, m.start(), m.end(), m.group(0), info["owner"], info["kind"]))
         return found
-
-
-def _non_overlapping(found: list[Mention]) -> list[Mention]:
-    chosen: list[Mention] = []
-    for item in sorted(found, key=lambda x: (-(x.end - x.start), x.start)):
-        if not any(item.start < c.end and c.start < item.end for c in chosen):
-            chosen.append(item)
-    return sorted(chosen, key=lambda x: x.start)
 
 
 @cache

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from risk.reader import lexicon
+from risk.reader.text import Claimed
 
 NUM = r"\d{1,3}(?:[ \u00a0\u202f.,]\d{3})+(?:[.,]\d+)?(?!\d)|\d+(?:[.,]\d+)?"
 _OF = r"(?:\s?(?:de\s|d['’]\s?|of\s))"
@@ -163,12 +164,10 @@ def _vague(match: re.Match[str], language: str) -> Amount | None:
 def find_amounts(text: str, language: str = "en") -> list[Amount]:
     """Every amount in ``text``, in order; a span claimed by one form is not read twice."""
     found: list[Amount] = []
-    taken: list[tuple[int, int]] = []
+    taken = Claimed()
     for kind, pattern in _patterns(language):
         for match in pattern.finditer(text):
             amount = _vague(match, language) if kind == "vague" else _exact(match, language)
-            if amount is None or any(amount.start < e and s < amount.end for s, e in taken):
-                continue
-            found.append(amount)
-            taken.append((amount.start, amount.end))
+            if amount is not None and taken.claim(amount.start, amount.end):
+                found.append(amount)
     return sorted(found, key=lambda a: a.start)

@@ -14,7 +14,7 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -32,6 +32,9 @@ from risk.textfiles import read_utf8
 CANDIDATE_FIELDS = ("id", "article_id", "dependent", "vendor", "family", "direction",
                     "magnitude", "credibility", "date", "summary", "spans", "status")  # fmt: skip
 _EDITABLE = set(evidence.EVIDENCE_COLUMNS)
+# Reading is linear in the text (about a second per megabyte); a press article is a few
+# kilobytes, so anything far longer is a mistake (a whole dump, a binary) refused up front.
+MAX_ARTICLE_CHARS = 2_000_000
 
 
 def text_hash(text: str) -> str:
@@ -42,7 +45,18 @@ def text_hash(text: str) -> str:
 
 def read_article_file(path: str | Path) -> str:
     """The file's text, or a one-line reason naming the file why it cannot be an article."""
+    try:
+        size = Path(path).stat().st_size
+    except OSError:
+        size = 0  # read_utf8 says why the file cannot be read
+    if size > 4 * MAX_ARTICLE_CHARS:  # more than the limit even in 4-byte characters
+        raise ValidationError(_too_long(str(path), size, "bytes"))
     return read_utf8(path, "article")
+
+
+def _too_long(where: str, size: int, unit: str) -> str:
+    return (f"{where}: article is {size:,} {unit}; {MAX_ARTICLE_CHARS:,} characters at most "
+            "(split it into articles)")
 
 
 def _published(value: str | date | None) -> date:
@@ -110,6 +124,8 @@ def _extract(
     where = path or "text"
     if not text or not text.strip():
         raise ValidationError(f"{where}: article text is empty")
+    if len(text) > MAX_ARTICLE_CHARS:
+        raise ValidationError(_too_long(where, len(text), "characters"))
     if url and not re.match(r"^https?://\S+$", url):
         raise ValidationError(f"{where}: url {url!r} is not an http(s) address")
     day = _published(published)
@@ -163,7 +179,10 @@ def ingest_files(
     problems = []
     for p in paths:
         try:
-            texts.append((str(p), read_article_file(p)))
+            text = read_article_file(p)
+            if len(text) > MAX_ARTICLE_CHARS:
+                raise ValidationError(_too_long(str(p), len(text), "characters"))
+            texts.append((str(p), text))
         except ValidationError as exc:
             problems.extend(exc.problems)
     if problems:
@@ -199,7 +218,7 @@ def _store_article(con: duckdb.DuckDBPyConnection, text: str, source: dict) -> i
         "INSERT INTO articles (text_hash, title, url, published, language, path, text, "
         "ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         [digest, source["title"], source["url"], source["published"], source["language"],
-         source["path"], text, datetime.now()],
+         source["path"], text, db.utc_now()],
     ).fetchone()[0]  # fmt: skip
 
 
@@ -220,7 +239,7 @@ def _store_candidate(con: duckdb.DuckDBPyConnection, article_id: int, digest: st
         [article_id, mark, cand["dependent"], cand["vendor"], cand["family"], cand["direction"],
          cand["magnitude"], cand["credibility"], cand["date"], cand["date_precision"],
          cand["amount_usd"], cand["summary"], json.dumps(cand["spans"], ensure_ascii=False),
-         datetime.now()],
+         db.utc_now()],
     )  # fmt: skip
     row = con.execute(
         "SELECT id, status FROM candidates WHERE fingerprint = ?", [mark]
@@ -326,7 +345,7 @@ def accept_candidate(
         con.execute(
             "UPDATE candidates SET status = 'accepted', evidence_id = ?, reviewer = ?, "
             "reviewed_at = ? WHERE id = ?",
-            [items[0]["id"], reviewer, datetime.now(), candidate_id],
+            [items[0]["id"], reviewer, db.utc_now(), candidate_id],
         )
         scoring.rescore(con, method)
         audit.record(con, actor, "candidate.accept", "candidate", candidate_id,
@@ -354,7 +373,7 @@ def reject_candidate(
         con.execute(
             "UPDATE candidates SET status = 'rejected', reason = ?, reviewer = ?, "
             "reviewed_at = ? WHERE id = ?",
-            [reason.strip(), reviewer, datetime.now(), candidate_id],
+            [reason.strip(), reviewer, db.utc_now(), candidate_id],
         )
         audit.record(con, actor, "candidate.reject", "candidate", candidate_id,
                      before=_audit_candidate(cand),

@@ -7,6 +7,7 @@ the text an analyst pasted, so the review queue can highlight the words behind e
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from risk.reader import lexicon
@@ -19,6 +20,38 @@ _ABBREVIATIONS = {"m", "mr", "mrs", "ms", "dr", "inc", "corp", "co", "ltd", "st"
 _BOUNDARY = re.compile(r"[.!?…]+[\"»”')\]]*\s+(?=[«\"“'(\[]?[A-ZÀ-Ý0-9])")
 
 Span = tuple[int, int, str]
+
+
+class Claimed:
+    """Spans of the text already taken by a reading, none overlapping another: whether a
+    new span overlaps one, and adding it, cost O(log n), so a long article stays linear."""
+
+    def __init__(self) -> None:
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+
+    def overlaps(self, start: int, end: int) -> bool:
+        at = bisect_left(self.starts, start)
+        return (at > 0 and self.ends[at - 1] > start) or (
+            at < len(self.starts) and self.starts[at] < end)  # fmt: skip
+
+    def claim(self, start: int, end: int) -> bool:
+        """Take ``[start, end)`` unless it overlaps a span already taken; True if taken."""
+        if self.overlaps(start, end):
+            return False
+        at = bisect_left(self.starts, start)
+        self.starts.insert(at, start)
+        self.ends.insert(at, end)
+        return True
+
+
+def longest_first(items: list) -> list:
+    """Of overlapping readings (anything with ``start`` and ``end``), keep the longest
+    (the earliest among equals), in text order."""
+    claimed = Claimed()
+    kept = [x for x in sorted(items, key=lambda x: (-(x.end - x.start), x.start))
+            if claimed.claim(x.start, x.end)]  # fmt: skip
+    return sorted(kept, key=lambda x: x.start)
 
 
 def normalise(text: str) -> str:

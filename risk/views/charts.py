@@ -203,8 +203,12 @@ def family_grid(
     labels = labels or {}
     rows, cols = max(1, len(dependents)), max(1, len(fams))
     titles = [f"{dep} · {labels.get(f, f)}" for dep in dependents for f in fams]
+    height = max(260, 230 * rows)
+    # About 45 px between rows whatever their number (Plotly refuses a spacing above
+    # 1 / (rows - 1), which a fixed fraction reaches at a dozen dependents).
+    spacing = min(0.12, 45 / height, 0.9 / max(1, rows - 1))
     fig = make_subplots(rows=rows, cols=cols, shared_xaxes=True, shared_yaxes=True,
-                        subplot_titles=titles or None, vertical_spacing=0.12,
+                        subplot_titles=titles or None, vertical_spacing=spacing,
                         horizontal_spacing=0.03)  # fmt: skip
     for r, dep in enumerate(dependents, start=1):
         colour = colour_for(dep, dependents)
@@ -224,7 +228,7 @@ def family_grid(
             _add_annotations(fig, notes, line, colour, row=r, col=c)
     fig.update_yaxes(range=[0, 100])
     fig.update_annotations(font_size=12)
-    fig.update_layout(height=max(260, 230 * rows), margin={"l": 40, "r": 10, "t": 40, "b": 10},
+    fig.update_layout(height=height, margin={"l": 40, "r": 10, "t": 40, "b": 10},
                       hovermode="closest", showlegend=False)  # fmt: skip
     return fig
 

@@ -148,6 +148,38 @@ ORDER BY e.date DESC, e.id
 """
 
 
+# Markers drawn per panel (dependent x family) at most: the largest items of the range.
+MAX_MARKERS = 120
+
+
+def _evidence_sql(extra: str = "") -> str:
+    return _EVIDENCE_SQL.replace("ILIKE ?::VARCHAR", "ILIKE ?::VARCHAR ESCAPE '\\'").replace(
+        "ORDER BY e.date DESC, e.id", extra or "ORDER BY e.date DESC, e.id")
+
+
+def _evidence_params(search: str, dependents_: list[str] | None, families: list[str] | None,
+                     direction: int | None, start: date | None,
+                     end: date | None) -> list:  # fmt: skip
+    needle = search.strip()
+    pattern = None
+    if needle:
+        escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{escaped}%"
+    return [
+        dependents_ or None, dependents_ or None, families or None, families or None,
+        direction, direction, start, start, end, end, pattern, pattern,
+    ]  # fmt: skip
+
+
+def _with_confidence(method: Methodology, frame: pd.DataFrame) -> pd.DataFrame:
+    frame["confidence"] = [
+        _confidence(method, r, c) for r, c in zip(frame["reliability"], frame["credibility"],
+                                                  strict=True)
+    ]
+    frame["contribution"] = frame["direction"] * frame["magnitude"] * frame["confidence"]
+    return frame
+
+
 def evidence_table(
     con: duckdb.DuckDBPyConnection,
     method: Methodology,
@@ -157,26 +189,29 @@ def evidence_table(
     direction: int | None = None,
     start: date | None = None,
     end: date | None = None,
+    limit: int | None = None,
+    offset: int = 0,
 ) -> pd.DataFrame:
     """Evidence with its source and graded confidence; every filter optional. ``contribution``
-    is the item's signed pressure on the day it landed (s x m x c), before any decay."""
-    needle = search.strip()
-    pattern = None
-    if needle:
-        escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        pattern = f"%{escaped}%"
-    sql = _EVIDENCE_SQL.replace("ILIKE ?::VARCHAR", "ILIKE ?::VARCHAR ESCAPE '\\'")
-    params = [
-        dependents_ or None, dependents_ or None, families or None, families or None,
-        direction, direction, start, start, end, end, pattern, pattern,
-    ]  # fmt: skip
-    frame = con.execute(sql, params).df()
-    frame["confidence"] = [
-        _confidence(method, r, c) for r, c in zip(frame["reliability"], frame["credibility"],
-                                                  strict=True)
-    ]
-    frame["contribution"] = frame["direction"] * frame["magnitude"] * frame["confidence"]
-    return frame[EVIDENCE_TABLE_COLUMNS]
+    is the item's signed pressure on the day it landed (s x m x c), before any decay.
+    ``limit`` and ``offset`` read one page of a long list."""
+    page = "" if limit is None else f"ORDER BY e.date DESC, e.id LIMIT {int(limit)} " \
+        f"OFFSET {int(offset)}"  # fmt: skip
+    params = _evidence_params(search, dependents_, families, direction, start, end)
+    frame = con.execute(_evidence_sql(page), params).df()
+    return _with_confidence(method, frame)[EVIDENCE_TABLE_COLUMNS]
+
+
+def evidence_count(
+    con: duckdb.DuckDBPyConnection,
+    search: str = "",
+    dependents_: list[str] | None = None,
+    families: list[str] | None = None,
+    direction: int | None = None,
+) -> int:
+    """How many items ``evidence_table`` would list with these filters (for paging)."""
+    params = _evidence_params(search, dependents_, families, direction, None, None)
+    return con.execute(f"SELECT count(*) FROM ({_evidence_sql()})", params).fetchall()[0][0]
 
 
 def _confidence(method: Methodology, reliability: str, credibility: int) -> float:
@@ -193,31 +228,26 @@ def evidence_markers(
     families: list[str],
     start: date,
     end: date,
+    per_panel: int = MAX_MARKERS,
 ) -> pd.DataFrame:
     """Evidence of the scored vendor placed on the panels: each item with the saved family
-    and composite scores of its day, so a marker sits on the line it moved."""
+    and composite scores of its day, so a marker sits on the line it moved. At most
+    ``per_panel`` items per dependent and family (the largest of the range), chosen and
+    joined to their scores in SQL, so a figure stays small whatever the evidence count."""
     fams = [f for f in families if f != COMPOSITE] or list(method.families)
-    items = evidence_table(con, method, dependents_=dependents_, families=fams,
-                           start=start, end=end)  # fmt: skip
-    items = items[items["vendor"] == method.vendor]
-    if items.empty:
-        return items.assign(family_score=[], composite_score=[])
-    scores = con.execute(
-        "SELECT dependent, family, date, score FROM scores "
-        "WHERE list_contains(?, dependent) AND date IN (SELECT unnest(?::DATE[]))",
-        [list(dependents_), sorted({d.date() for d in pd.to_datetime(items["date"])})],
-    ).df()
-    key = scores.set_index(["dependent", "family", "date"])["score"].to_dict()
-
-    def lookup(dep: str, fam: str, day: object) -> float | None:
-        return key.get((dep, fam, pd.Timestamp(day)))
-
-    items = items.copy()
-    items["family_score"] = [lookup(r.dependent, r.family, r.date) for r in items.itertuples()]
-    items["composite_score"] = [
-        lookup(r.dependent, COMPOSITE, r.date) for r in items.itertuples()
-    ]
-    return items.reset_index(drop=True)
+    params = _evidence_params("", dependents_, fams, None, start, end)
+    frame = con.execute(
+        f"SELECT m.*, fs.score AS family_score, cs.score AS composite_score FROM ("
+        f"{_evidence_sql('-- no order')}) m "
+        "LEFT JOIN scores fs ON fs.dependent = m.dependent AND fs.family = m.family "
+        "AND fs.date = m.date LEFT JOIN scores cs ON cs.dependent = m.dependent "
+        "AND cs.family = 'composite' AND cs.date = m.date WHERE m.vendor = ? "
+        "QUALIFY row_number() OVER (PARTITION BY m.dependent, m.family "
+        "ORDER BY m.magnitude DESC, m.date DESC, m.id) <= ? ORDER BY m.date DESC, m.id",
+        [*params, method.vendor, per_panel]).df()  # fmt: skip
+    columns = [*EVIDENCE_TABLE_COLUMNS, "family_score", "composite_score"]
+    frame = _with_confidence(method, frame)[columns]
+    return frame.astype({"family_score": "float64", "composite_score": "float64"})
 
 
 def explanation(
