@@ -95,7 +95,7 @@ def ledger_form() -> None:
         st.error(queries.md_escape(exc))
         return
     # the form starts empty again (one more click adds nothing) and every section rereads
-    after_save(queries.md_escape(f"Added {row['id']} (known from {row['known_from']})."), KEYS)
+    after_save(f"Added {row['id']} (known from {row['known_from']}).", KEYS)  # both validated
 
 
 def _text(value: object) -> str:

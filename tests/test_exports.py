@@ -22,15 +22,28 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
-from conftest import BUNDLED, add_items, item_row, methodology_dict
+from conftest import BUNDLED, add_items, item_row
+from ledger_support import block, ledger_methodology_dict
 
-from risk import db, exports, scoring
+from risk import db, exports, ledger, refresh
 from risk.errors import ValidationError
 from risk.methodology import from_dict
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).parent / "golden"
-GOLDEN_METHOD = from_dict({**methodology_dict(), "grid_end": "2020-01-08"})
+GOLDEN_METHOD = from_dict({**ledger_methodology_dict(), "grid_end": "2020-01-08"})
+# Two ledger blocks (one Nvidia, one AMD ramping, one version later cancelled) for
+# capacity.csv and reliance.csv; the note starts like a formula.
+GOLDEN_LEDGER = [
+    block(id="LG-1", known_from="2020-01-02", chip="H100", quantity="1000", unit="chips",
+          start="2020-01-01", full_by="2020-01-01", evidence="T-1"),
+    block(id="LG-2", known_from="2020-01-03", dependent="openai", supplier="amd",
+          quantity="0.001", unit="GW", status="contracted", start="2020-01-03",
+          full_by="2020-01-07", evidence="T-2", note="=cmd() looks like a formula"),
+    block(id="LG-2", known_from="2020-01-06", dependent="openai", supplier="amd",
+          quantity="0.001", unit="GW", status="cancelled", start="2020-01-03",
+          full_by="2020-01-07", evidence="T-2;T-3"),
+]  # fmt: skip
 CSV_FILES = [t.file for t in exports.TABLES]
 FORMULA_TITLE = '=HYPERLINK("http://x")'
 
@@ -83,7 +96,8 @@ def golden_db(db_file: Path) -> Path:
     """Evidence, scores, annotations with history and one alert; every value fixed."""
     add_items(db_file, GOLDEN_METHOD, *GOLDEN_ITEMS)
     with db.transaction(db_file) as con:
-        scoring.rescore(con, GOLDEN_METHOD)
+        ledger.load_rows(con, [(i + 2, r) for i, r in enumerate(GOLDEN_LEDGER)], GOLDEN_METHOD)
+        refresh.recompute(con, GOLDEN_METHOD)
         con.execute("UPDATE evidence SET created_at = TIMESTAMP '2020-01-09 12:00:00'")
         con.executemany(
             "INSERT INTO annotations VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

@@ -39,6 +39,7 @@ def test_why_this_number_lists_an_annotation_covering_the_chosen_day(app_db):
                      "end_date": last.isoformat(), "title": "Covers the day"}, "ana", app_db,
                     method=BUNDLED)  # fmt: skip
     at = open_page("Why this number")
+    at.radio(key="why_kind").set_value("A signal score (news index)").run()
     no_exception(at)
     shown = [t.value for t in at.text]
     assert any(t.startswith("Covers the day") and str(last) in t for t in shown), shown
@@ -119,7 +120,6 @@ def test_forms_start_at_the_safest_value(app_db):
 
 def test_a_saved_annotation_shows_at_once_and_the_form_clears(app_db):
     at = open_page("Annotations")
-    at.text_input(key="author_name").input("ana").run()
     at.selectbox(key="ann_new_dep").set_value("microsoft")
     at.text_input(key="ann_new_title").input("Fresh note")
     at.button(key="ann_new_submit").click().run()
@@ -138,7 +138,6 @@ def test_an_edit_shows_its_new_revision_at_once(app_db):
     annotations.add({"dependent": "openai", "date": "2024-01-10", "title": "T"}, "x", app_db,
                     method=BUNDLED)  # fmt: skip
     at = open_page("Annotations")
-    at.text_input(key="author_name").input("ana").run()
     at.text_input(key="ann_1_title").input("T, edited")
     at.button(key="ann_1_submit").click().run()
     no_exception(at)
