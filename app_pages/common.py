@@ -18,7 +18,7 @@ import duckdb
 import streamlit as st
 
 from risk import bootstrap, boundary, db
-from risk.errors import Problem
+from risk.errors import Problem, RiskError, ValidationError
 from risk.methodology import COMPOSITE, Methodology
 from risk.settings import Settings
 from risk.views import charts, queries
@@ -59,6 +59,19 @@ def after_save(message: str, form_keys: list[str]) -> None:
         st.session_state.pop(key, None)
     st.session_state[_FLASH] = message
     st.rerun()
+
+
+def attempt(write: Callable[[], T], slots: dict, spinner: str = "Saving…") -> T | None:
+    """Run one write for a form: its result, or None after showing why it failed (each
+    validation problem under its field, any other project error in one box)."""
+    try:
+        with st.spinner(spinner):
+            return write()
+    except ValidationError as exc:
+        show_problems(exc.problems, slots)
+    except RiskError as exc:
+        st.error(queries.md_escape(exc))
+    return None
 
 
 def show_saved() -> None:

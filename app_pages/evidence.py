@@ -11,14 +11,13 @@ from app_pages import team
 from app_pages.common import (
     CREDIBILITY_LABELS,
     after_save,
+    attempt,
     database,
     methodology,
     read,
     read_method,
-    show_problems,
 )
 from risk import access
-from risk.errors import RiskError, ValidationError
 from risk.methodology import RELIABILITY_GRADES, Methodology
 from risk.views import queries
 
@@ -142,14 +141,9 @@ def evidence_form(method: Methodology) -> None:
         return
     row = {k: "" if v is None else (v.isoformat() if isinstance(v, date) else str(v))
            for k, v in values.items()}  # fmt: skip
-    try:
-        with st.spinner("Validating and re-scoring…"):
-            item = queries.add_evidence(row, database(), methodology(), team.actor())
-    except ValidationError as exc:
-        show_problems(exc.problems, slots)
-        return
-    except RiskError as exc:
-        st.error(queries.md_escape(exc))
+    item = attempt(lambda: queries.add_evidence(row, database(), methodology(), team.actor()),
+                   slots, "Validating and re-scoring…")  # fmt: skip
+    if item is None:
         return
     after_save(f"Added {item['id']}; scores updated.", _FORM_KEYS)
 

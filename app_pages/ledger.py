@@ -9,9 +9,8 @@ from datetime import date
 import streamlit as st
 
 from app_pages import team
-from app_pages.common import after_save, database, methodology, read, show_problems
+from app_pages.common import after_save, attempt, database, methodology, read
 from risk import access, importer
-from risk.errors import RiskError, ValidationError
 from risk.units import STATUSES, UNITS
 from risk.views import queries
 from risk.views import reliance_views as views
@@ -85,14 +84,9 @@ def ledger_form() -> None:
     if not submitted:
         return
     row = {k: _text(v) for k, v in values.items()}
-    try:
-        with st.spinner("Validating and recomputing the indicators…"):
-            importer.add_ledger_row(row, database(), method, team.actor())
-    except ValidationError as exc:
-        show_problems(exc.problems, slots)
-        return
-    except RiskError as exc:
-        st.error(queries.md_escape(exc))
+    done = attempt(lambda: importer.add_ledger_row(row, database(), method, team.actor()),
+                   slots, "Validating and recomputing the indicators…")  # fmt: skip
+    if done is None:
         return
     # the form starts empty again (one more click adds nothing) and every section rereads
     after_save(f"Added {row['id']} (known from {row['known_from']}).", KEYS)  # both validated

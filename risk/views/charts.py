@@ -21,7 +21,7 @@ UP, DOWN = "triangle-up", "triangle-down"
 HEIGHT_COMPOSITE = 380
 
 
-def _esc(value: object, limit: int = 160) -> str:
+def esc(value: object, limit: int = 160) -> str:
     """Hover-safe text: shortened, then HTML-escaped (Plotly would render tags)."""
     text = "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
     if len(text) > limit:
@@ -29,7 +29,7 @@ def _esc(value: object, limit: int = 160) -> str:
     return html.escape(text, quote=True)
 
 
-def _rgba(hex_color: str, alpha: float) -> str:
+def rgba(hex_color: str, alpha: float) -> str:
     r, g, b = (int(hex_color[i : i + 2], 16) for i in (1, 3, 5))
     return f"rgba({r},{g},{b},{alpha})"
 
@@ -48,7 +48,7 @@ def _band_traces(frame: pd.DataFrame, colour: str, name: str, family: str) -> li
     )  # fmt: skip
     lower = go.Scatter(
         x=frame["date"], y=frame["band_low"], mode="lines", line={"width": 0},
-        fill="tonexty", fillcolor=_rgba(colour, 0.15), hoverinfo="skip", showlegend=False,
+        fill="tonexty", fillcolor=rgba(colour, 0.15), hoverinfo="skip", showlegend=False,
         legendgroup=name, name=f"{name} band",
         meta={"role": "band", "dependent": name, "family": family},
     )  # fmt: skip
@@ -63,7 +63,7 @@ def _score_trace(
     return go.Scatter(
         x=frame["date"], y=frame["score"], mode="lines", name=name, legendgroup=name,
         showlegend=showlegend, line={"color": colour, "width": 2, "dash": dash},
-        hovertemplate="%{x|%Y-%m-%d}: %{y:.1f}<extra>" + _esc(f"{name} {family}") + "</extra>",
+        hovertemplate="%{x|%Y-%m-%d}: %{y:.1f}<extra>" + esc(f"{name} {family}") + "</extra>",
         meta={"role": role, "dependent": name, "family": family},
     )  # fmt: skip
 
@@ -72,9 +72,9 @@ def _evidence_hover(row: pd.Series) -> str:
     arrow = "raises" if row["direction"] > 0 else "lowers"
     source = f"{row['publisher']}, {pd.Timestamp(row['published']):%Y-%m-%d}"
     return (
-        f"<b>{_esc(row['id'])}</b> {pd.Timestamp(row['date']):%Y-%m-%d}<br>"
-        f"{_esc(row['summary'], 120)}<br>"
-        f"source: {_esc(source, 100)} ({_esc(row['reliability'])}{_esc(row['credibility'])})<br>"
+        f"<b>{esc(row['id'])}</b> {pd.Timestamp(row['date']):%Y-%m-%d}<br>"
+        f"{esc(row['summary'], 120)}<br>"
+        f"source: {esc(source, 100)} ({esc(row['reliability'])}{esc(row['credibility'])})<br>"
         f"direction: {arrow} reliance · contribution {row['contribution']:+.2f}"
     )
 
@@ -102,7 +102,7 @@ def _start(note: dict) -> object:
 
 def _annotation_hover(note: dict) -> str:
     span = str(_start(note)) + (f" → {note['end_date']}" if note.get("end_date") else "")
-    return f"<b>{_esc(note['title'], 100)}</b><br>{_esc(span)} · {_esc(note.get('author'))}"
+    return f"<b>{esc(note['title'], 100)}</b><br>{esc(span)} · {esc(note.get('author'))}"
 
 
 def _y_on(frame: pd.DataFrame, day: object) -> float:
@@ -128,7 +128,7 @@ def _add_annotations(
         if note.get("end_date"):
             fig.add_vrect(
                 x0=pd.Timestamp(_start(note)), x1=pd.Timestamp(note["end_date"]),
-                fillcolor=_rgba(colour, 0.10), line_width=0, layer="below", **where,
+                fillcolor=rgba(colour, 0.10), line_width=0, layer="below", **where,
             )  # fmt: skip
     fig.add_trace(
         go.Scatter(
@@ -256,10 +256,10 @@ def contribution_bars(contributions: pd.DataFrame, value: str = "points") -> go.
     frame = contributions.reindex(
         contributions[value].abs().sort_values(ascending=True).index
     ) if not contributions.empty else contributions  # fmt: skip
-    labels = [f"{_esc(r['id'])} · {_esc(r['summary'], 48)}" for _, r in frame.iterrows()]
+    labels = [f"{esc(r['id'])} · {esc(r['summary'], 48)}" for _, r in frame.iterrows()]
     hover = [
-        f"<b>{_esc(r['id'])}</b> {_esc(r['date'])} ({_esc(r['grades'])})<br>"
-        f"{_esc(r['summary'], 140)}<br>{_esc(r['publisher'])}<br>"
+        f"<b>{esc(r['id'])}</b> {esc(r['date'])} ({esc(r['grades'])})<br>"
+        f"{esc(r['summary'], 140)}<br>{esc(r['publisher'])}<br>"
         f"contribution {r['contribution']:+.3f} · points {r['points']:+.2f}"
         for _, r in frame.iterrows()
     ]  # fmt: skip

@@ -8,12 +8,13 @@ Text from the database reaches hover labels HTML-escaped.
 
 from __future__ import annotations
 
-import html
 import math
 from datetime import date
 
 import pandas as pd
 import plotly.graph_objects as go
+
+from risk.views.charts import esc, rgba
 
 # Chip suppliers get stable colours: the vendor always in Nvidia green, the rest by name.
 VENDOR_COLOUR = "#76b900"
@@ -22,18 +23,6 @@ SUPPLIER_PALETTE = ["#d62728", "#1f77b4", "#ff7f0e", "#9467bd", "#8c564b", "#e37
 PEER_PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b",
                 "#e377c2", "#17becf", "#7f7f7f", "#bcbd22"]  # fmt: skip
 STALE_DAYS = 90
-
-
-def _esc(value: object, limit: int = 140) -> str:
-    text = "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
-    if len(text) > limit:
-        text = text[: limit - 1] + "…"
-    return html.escape(text, quote=True)
-
-
-def _rgba(hex_color: str, alpha: float) -> str:
-    r, g, b = (int(hex_color[i : i + 2], 16) for i in (1, 3, 5))
-    return f"rgba({r},{g},{b},{alpha})"
 
 
 def _missing(value: object) -> bool:
@@ -136,9 +125,9 @@ def capacity_figure(
         fig.add_trace(go.Scatter(
             x=past["date"], y=past["deployed_h100e"] / 1e3, name=f"{name}: deployed",
             mode="lines", stackgroup="deployed", line={"color": colour, "width": 1},
-            fillcolor=_rgba(colour, 0.75), legendgroup=supplier,
+            fillcolor=rgba(colour, 0.75), legendgroup=supplier,
             hovertemplate="%{x|%Y-%m-%d}: %{y:,.0f}k H100e<extra>"
-            + _esc(f"{name} deployed") + "</extra>",
+            + esc(f"{name} deployed") + "</extra>",
             meta={"role": "deployed", "supplier": supplier},
         ))  # fmt: skip
         if not future.empty:
@@ -146,9 +135,9 @@ def capacity_figure(
                 x=future["date"], y=future["deployed_h100e"] / 1e3,
                 name=f"{name}: contracted pipeline", mode="lines", stackgroup="pipeline",
                 line={"color": colour, "width": 1, "dash": "dot"},
-                fillcolor=_rgba(colour, 0.25), fillpattern={"shape": "/"}, legendgroup=supplier,
+                fillcolor=rgba(colour, 0.25), fillpattern={"shape": "/"}, legendgroup=supplier,
                 hovertemplate="%{x|%Y-%m-%d}: %{y:,.0f}k H100e expected<extra>"
-                + _esc(f"{name} pipeline") + "</extra>",
+                + esc(f"{name} pipeline") + "</extra>",
                 meta={"role": "pipeline", "supplier": supplier},
             ))  # fmt: skip
     fig.add_vline(x=cut, line={"color": "#444", "dash": "dash", "width": 1})
@@ -167,8 +156,8 @@ def capacity_figure(
 
 def _marker_trace(markers: pd.DataFrame) -> go.Scatter:
     hover = [
-        f"<b>{_esc(r.id)}</b> {pd.Timestamp(r.date):%Y-%m-%d}<br>{_esc(r.summary, 120)}"
-        f"<br>source: {_esc(r.publisher, 80)}"
+        f"<b>{esc(r.id)}</b> {pd.Timestamp(r.date):%Y-%m-%d}<br>{esc(r.summary, 120)}"
+        f"<br>source: {esc(r.publisher, 80)}"
         for r in markers.itertuples()
     ]
     return go.Scatter(
@@ -183,7 +172,7 @@ def _range_band(frame: pd.DataFrame, colour: str, group: str) -> list[go.Scatter
     upper = go.Scatter(x=frame["date"], y=frame["high"], mode="lines", line={"width": 0},
                        hoverinfo="skip", showlegend=False, legendgroup=group)  # fmt: skip
     lower = go.Scatter(x=frame["date"], y=frame["low"], mode="lines", line={"width": 0},
-                       fill="tonexty", fillcolor=_rgba(colour, 0.15), hoverinfo="skip",
+                       fill="tonexty", fillcolor=rgba(colour, 0.15), hoverinfo="skip",
                        showlegend=False, legendgroup=group, meta={"role": "range"})  # fmt: skip
     return [upper, lower]
 
@@ -239,7 +228,7 @@ def peer_figure(frame: pd.DataFrame, names: dict[str, str], vendor_name: str) ->
         fig.add_trace(go.Scatter(
             x=line["date"], y=line["value"], mode="lines", name=name, legendgroup=dependent,
             line={"color": colour, "width": 2},
-            hovertemplate="%{x|%Y-%m-%d}: %{y:.0f}%<extra>" + _esc(name) + "</extra>",
+            hovertemplate="%{x|%Y-%m-%d}: %{y:.0f}%<extra>" + esc(name) + "</extra>",
             meta={"role": "peer", "dependent": dependent},
         ))  # fmt: skip
     fig.update_layout(
