@@ -38,18 +38,50 @@ def data(name: str) -> dict[str, Any]:
     return load(name)
 
 
-def alternation(patterns: list[str]) -> str:
-    """Longest pattern first, so 'Maia 100' wins over 'Maia'."""
-    return "|".join(sorted(patterns, key=len, reverse=True))
+def alternation(patterns: list[str], ignorecase: bool = True) -> str:
+    """Longest pattern first, so 'Maia 100' wins over 'Maia'.
+
+    The patterns are grouped by their first letter (``m(?:aia\\ 100|aia)``): the regex
+    engine then rejects a position after one test per letter instead of entering every
+    pattern, which is most of the reading time on a long article. The order of the patterns
+    that can match at a position is kept, so the result matches exactly what the flat
+    ``a|b|c`` alternation would. ``ignorecase`` must say whether the caller compiles with
+    ``re.IGNORECASE`` (letters differing only in case then share a group).
+    """
+    ordered = sorted(patterns, key=len, reverse=True)
+    leads = [_lead(p, ignorecase) for p in ordered]
+    if len(ordered) < 8:
+        return "|".join(ordered)
+    others = [p for p, lead in zip(ordered, leads, strict=True) if lead is None]
+    branches = []
+    for key in dict.fromkeys(lead for lead in leads if lead is not None):
+        if others:  # a pattern without a plain first letter may match here too: keep order
+            same = [p for p, lead in zip(ordered, leads, strict=True) if lead in (key, None)]
+            branches.append(f"(?={key})(?:{'|'.join(same)})")
+        else:
+            rests = [p[1:] for p, lead in zip(ordered, leads, strict=True) if lead == key]
+            branches.append(f"{key}(?:{'|'.join(rests)})")
+    return "|".join(branches + others)
 
 
-def literal_alternation(words: list[str]) -> str:
-    return alternation([re.escape(w) for w in words])
+def _lead(pattern: str, ignorecase: bool) -> str | None:
+    """The pattern's first character when it is a plain letter or digit matched on its own
+    (not quantified, not part of a top-level ``|``), in the form its group is keyed by."""
+    if not pattern or not pattern[0].isalnum() or "|" in pattern or pattern[1:2] in ("?", "*",
+                                                                                   "+", "{"):
+        return None
+    lead = pattern[0].lower() if ignorecase else pattern[0]
+    return lead if len(lead) == 1 and lead.isalnum() else None
+
+
+def literal_alternation(words: list[str], ignorecase: bool = True) -> str:
+    return alternation([re.escape(w) for w in words], ignorecase)
 
 
 def words_regex(patterns: list[str], flags: int = re.IGNORECASE) -> re.Pattern[str]:
     """Patterns compiled as whole words: a cue must not match inside another word."""
-    return re.compile(f"{WORD_START}(?:{alternation(patterns)}){WORD_END}", flags)
+    return re.compile(f"{WORD_START}(?:{alternation(patterns, bool(flags & re.IGNORECASE))})"
+                      f"{WORD_END}", flags)
 
 
 @cache
