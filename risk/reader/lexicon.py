@@ -49,19 +49,16 @@ def alternation(patterns: list[str], ignorecase: bool = True) -> str:
     ``re.IGNORECASE`` (letters differing only in case then share a group).
     """
     ordered = sorted(patterns, key=len, reverse=True)
-    leads = [_lead(p, ignorecase) for p in ordered]
     if len(ordered) < 8:
         return "|".join(ordered)
-    others = [p for p, lead in zip(ordered, leads, strict=True) if lead is None]
+    leads = [_lead(p, ignorecase) for p in ordered]
+    if None in leads:  # a pattern without a plain first letter could match anywhere
+        return "|".join(ordered)
     branches = []
-    for key in dict.fromkeys(lead for lead in leads if lead is not None):
-        if others:  # a pattern without a plain first letter may match here too: keep order
-            same = [p for p, lead in zip(ordered, leads, strict=True) if lead in (key, None)]
-            branches.append(f"(?={key})(?:{'|'.join(same)})")
-        else:
-            rests = [p[1:] for p, lead in zip(ordered, leads, strict=True) if lead == key]
-            branches.append(f"{key}(?:{'|'.join(rests)})")
-    return "|".join(branches + others)
+    for key in dict.fromkeys(leads):
+        rests = [p[1:] for p, lead in zip(ordered, leads, strict=True) if lead == key]
+        branches.append(f"{key}(?:{'|'.join(rests)})")
+    return "|".join(branches)
 
 
 def _lead(pattern: str, ignorecase: bool) -> str | None:
