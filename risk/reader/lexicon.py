@@ -64,11 +64,35 @@ def alternation(patterns: list[str], ignorecase: bool = True) -> str:
 def _lead(pattern: str, ignorecase: bool) -> str | None:
     """The pattern's first character when it is a plain letter or digit matched on its own
     (not quantified, not part of a top-level ``|``), in the form its group is keyed by."""
-    if not pattern or not pattern[0].isalnum() or "|" in pattern or pattern[1:2] in ("?", "*",
-                                                                                   "+", "{"):
+    if not pattern or not pattern[0].isalnum() or pattern[1:2] in ("?", "*", "+", "{"):
+        return None
+    if _has_top_level_bar(pattern):
         return None
     lead = pattern[0].lower() if ignorecase else pattern[0]
     return lead if len(lead) == 1 and lead.isalnum() else None
+
+
+def _has_top_level_bar(pattern: str) -> bool:
+    """Whether ``pattern`` is itself an alternation (a ``|`` outside groups and classes)."""
+    depth, in_class, i = 0, False, 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            i += 1
+        elif in_class:
+            in_class = c != "]"
+        elif c == "[":
+            in_class = True
+            i += pattern[i + 1:i + 2] == "^"
+            i += pattern[i + 1:i + 2] == "]"  # "[]...]", "[^]...]": a leading ] is a member
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            return True
+        i += 1
+    return False
 
 
 def literal_alternation(words: list[str], ignorecase: bool = True) -> str:
