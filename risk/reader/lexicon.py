@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import tomllib
 from functools import cache
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -49,16 +50,71 @@ def alternation(patterns: list[str], ignorecase: bool = True) -> str:
     ``re.IGNORECASE`` (letters differing only in case then share a group).
     """
     ordered = sorted(patterns, key=len, reverse=True)
-    if len(ordered) < 8:
-        return "|".join(ordered)
-    leads = [_lead(p, ignorecase) for p in ordered]
-    if None in leads:  # a pattern without a plain first letter could match anywhere
+    split = split_leads(ordered, ignorecase) if len(ordered) >= 8 else None
+    if split is None:  # few patterns, or one without a plain first letter: kept flat
         return "|".join(ordered)
     branches = []
-    for key in dict.fromkeys(leads):
-        rests = [p[1:] for p, lead in zip(ordered, leads, strict=True) if lead == key]
+    for key in dict.fromkeys(lead for lead, _ in split):
+        rests = [rest for lead, rest in split if lead == key]
         branches.append(f"{key}(?:{'|'.join(rests)})")
     return "|".join(branches)
+
+
+def split_leads(patterns: list[str], ignorecase: bool = True) -> list[tuple[str, str]] | None:
+    """``(first letter, rest)`` of each pattern, in order, or None if one has no plain first
+    letter. A leading optional group is spelled out first: ``(?:Azure )?Maia`` is
+    ``Azure Maia|Maia``, the order in which the regex engine tries them."""
+    out = []
+    for pattern in patterns:
+        for form in _without_optional_prefix(pattern):
+            lead = _lead(form, ignorecase)
+            if lead is None:
+                return None
+            out.append((lead, form[1:]))
+    return out
+
+
+def _without_optional_prefix(pattern: str) -> list[str]:
+    """``(?:a|b)?rest`` as ``[a rest, b rest, rest]``; any other pattern as itself."""
+    if not pattern.startswith("(?:"):
+        return [pattern]
+    close = _closing_paren(pattern)
+    if close is None or pattern[close + 1:close + 2] != "?" or pattern[close + 2:close + 3] in (
+            "?", "+"):  # fmt: skip
+        return [pattern]
+    rest = pattern[close + 2:]
+    return [alt + rest for alt in _top_level_split(pattern[3:close])] + [rest]
+
+
+def _scan(pattern: str):
+    """(index, character, group depth) of each character outside escapes and classes."""
+    depth, in_class, i = 0, False, 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            i += 1
+        elif in_class:
+            in_class = c != "]"
+        elif c == "[":
+            in_class = True
+            i += pattern[i + 1:i + 2] == "^"
+            i += pattern[i + 1:i + 2] == "]"  # "[]...]", "[^]...]": a leading ] is a member
+        else:
+            depth += c == "("
+            yield i, c, depth
+            depth -= c == ")"
+        i += 1
+
+
+def _closing_paren(pattern: str) -> int | None:
+    """Index of the parenthesis closing the group that opens ``pattern``."""
+    return next((i for i, c, depth in _scan(pattern) if c == ")" and depth == 1), None)
+
+
+def _top_level_split(pattern: str) -> list[str]:
+    cuts = [i for i, c, depth in _scan(pattern) if c == "|" and depth == 0]
+    bounds = [-1, *cuts, len(pattern)]
+    return [pattern[a + 1:b] for a, b in pairwise(bounds)]
 
 
 def _lead(pattern: str, ignorecase: bool) -> str | None:
@@ -74,25 +130,7 @@ def _lead(pattern: str, ignorecase: bool) -> str | None:
 
 def _has_top_level_bar(pattern: str) -> bool:
     """Whether ``pattern`` is itself an alternation (a ``|`` outside groups and classes)."""
-    depth, in_class, i = 0, False, 0
-    while i < len(pattern):
-        c = pattern[i]
-        if c == "\\":
-            i += 1
-        elif in_class:
-            in_class = c != "]"
-        elif c == "[":
-            in_class = True
-            i += pattern[i + 1:i + 2] == "^"
-            i += pattern[i + 1:i + 2] == "]"  # "[]...]", "[^]...]": a leading ] is a member
-        elif c == "(":
-            depth += 1
-        elif c == ")":
-            depth -= 1
-        elif c == "|" and depth == 0:
-            return True
-        i += 1
-    return False
+    return len(_top_level_split(pattern)) > 1
 
 
 def literal_alternation(words: list[str], ignorecase: bool = True) -> str:
