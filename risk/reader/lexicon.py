@@ -74,16 +74,22 @@ def split_leads(patterns: list[str], ignorecase: bool = True) -> list[tuple[str,
     return out
 
 
-def _without_optional_prefix(pattern: str) -> list[str]:
-    """``(?:a|b)?rest`` as ``[a rest, b rest, rest]``; any other pattern as itself."""
+def _without_optional_prefix(pattern: str, budget: int = 64) -> list[str]:
+    """``(?:a|b)?rest`` as ``[a rest, b rest, rest]`` and ``(?:a|b)rest`` as
+    ``[a rest, b rest]`` (again while a form starts with a group), the order in which the
+    regex engine tries them; any other pattern, or one that spells out into more than
+    ``budget`` forms, as itself."""
     if not pattern.startswith("(?:"):
         return [pattern]
     close = _closing_paren(pattern)
-    if close is None or pattern[close + 1:close + 2] != "?" or pattern[close + 2:close + 3] in (
-            "?", "+"):  # fmt: skip
+    after = pattern[close + 1:close + 3] if close is not None else "*"
+    optional = after[:1] == "?" and after[1:2] not in ("?", "+")
+    if close is None or (after[:1] in ("?", "*", "+", "{") and not optional):
         return [pattern]
-    rest = pattern[close + 2:]
-    return [alt + rest for alt in _top_level_split(pattern[3:close])] + [rest]
+    rest = pattern[close + 1 + optional:]
+    forms = [alt + rest for alt in _top_level_split(pattern[3:close])] + ([rest] * optional)
+    out = [x for form in forms for x in _without_optional_prefix(form, budget)]
+    return out if len(out) <= budget else [pattern]
 
 
 def _scan(pattern: str):
