@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from collections import Counter
 from dataclasses import dataclass
 
 from risk.reader import lexicon
@@ -66,11 +67,10 @@ def normalise(text: str) -> str:
 
 def detect_language(text: str) -> str:
     """'fr' or 'en', whichever language's stop words are more frequent."""
-    words = re.findall(r"[a-zàâçéèêëîïôûùüÿœ]+", text.lower())
+    counts = Counter(re.findall(r"[a-zàâçéèêëîïôûùüÿœ]+", text.lower()))  # counted in C
     stop = lexicon.data("cues")["stopwords"]
-    fr, en = set(stop["fr"]), set(stop["en"])
-    fr_count = sum(w in fr for w in words)
-    en_count = sum(w in en for w in words)
+    fr_count = sum(counts[w] for w in set(stop["fr"]))
+    en_count = sum(counts[w] for w in set(stop["en"]))
     return "fr" if fr_count > en_count else "en"
 
 
