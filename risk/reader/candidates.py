@@ -101,6 +101,7 @@ class _Context:
         self._index = {name: _Positions(items) for name, items in (
             ("links", self.links), ("orgs", art.orgs), ("chips", art.chips),
             ("amounts", art.amounts), ("dates", art.dates))}  # fmt: skip
+        self._inside_of, self._inside = -1, {}
         self._paragraphs: dict[int, tuple[int, int]] = {}
         for x in art.sentences:
             first, _ = self._paragraphs.get(x.paragraph, (x.start, x.end))
@@ -110,8 +111,14 @@ class _Context:
                              default=0)  # fmt: skip
 
     def inside(self, kind: str, s: Sentence) -> list:
-        """The ``kind`` items ("orgs", "chips", "amounts", "dates") within sentence ``s``."""
-        return self._index[kind].between(s.start, s.end)
+        """The ``kind`` items ("orgs", "chips", "amounts", "dates") within sentence ``s``;
+        kept for the sentence being read, which asks for the same lists once per field."""
+        if self._inside_of != s.start:
+            self._inside_of, self._inside = s.start, {}
+        found = self._inside.get(kind)
+        if found is None:
+            found = self._inside[kind] = self._index[kind].between(s.start, s.end)
+        return found
 
     def link_in(self, start: int, end: int) -> Mention | None:
         hits = self._index["links"].between(start, end)
