@@ -4,10 +4,14 @@
     python tests/bench.py --large      # adds the 1e6 sizes (export, explain)
     python tests/bench.py --only import,export
     python tests/bench.py --only export,explain --sizes 1000000
+    python tests/bench.py --only ingest     # one article of 0.5, 1 and 2 million characters
 
 Each line prints the project's time, the floor (what DuckDB alone needs for the same data:
 ``read_csv`` of the same file for an import, ``COPY ... TO`` of the same rows for an export)
-and their ratio. Synthetic evidence: 20 dependents, three families, 2016 to today.
+and their ratio. Synthetic evidence: 20 dependents, three families, 2016 to today. Ingest
+reads one long article made of the evaluation articles (tests/ingest_eval/) repeated, with
+``ingest --dry-run`` (the goal: 2 million characters in under 2 s); its floor is one pass
+of a word regex over the same text.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import argparse
 import csv
 import os
 import random
+import re
 import resource
 import statistics
 import subprocess
@@ -31,6 +36,7 @@ sys.path.insert(0, str(ROOT))
 from risk import db, evidence, explain, exports, importer  # noqa: E402
 from risk.methodology import load as load_methodology  # noqa: E402
 from risk.paths import METHODOLOGY_FILE  # noqa: E402
+from risk.reader import queue  # noqa: E402
 
 DEPENDENTS = [f"dep{i:02d}" for i in range(20)]
 FAMILIES = ("spend", "chip_programs", "tensions")
@@ -207,10 +213,25 @@ def bench_pages(folder: Path, method, sizes: list[int]) -> None:
                 problem or "floor = evidence GROUP BY")
 
 
+def bench_ingest(folder: Path, method, sizes: list[int]) -> None:
+    texts = sorted((ROOT / "tests" / "ingest_eval").glob("*.txt"))
+    sample = "\n\n".join(t.read_text(encoding="utf-8") for t in texts) + "\n\n"
+    for n in sizes:
+        article = folder / f"article-{n}.txt"
+        body = (sample * (n // len(sample) + 1))[:n]
+        article.write_text(body, encoding="utf-8")
+        floor = best_of(3, lambda b=body: sum(1 for _ in re.finditer(r"\w+", b)))
+        took = statistics.median(timed(lambda a=article: queue.ingest_files(
+            [a], published="2025-10-06", db_file=folder / "none.duckdb", method=method,
+            dry_run=True)) for _ in range(3))  # fmt: skip
+        row("ingest --dry-run (median)", f"{n:.0e}", took, floor,
+            "chars; goal < 2 s at 2e6; floor = one \\w+ scan")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--large", action="store_true", help="also the 1e6 sizes")
-    parser.add_argument("--only", default="import,export,explain,pages")
+    parser.add_argument("--only", default="import,export,explain,pages,ingest")
     parser.add_argument("--sizes", default="", help="comma-separated item counts instead of "
                         "the defaults, e.g. 1000000")
     args = parser.parse_args()
@@ -229,6 +250,8 @@ def main() -> None:
             bench_explain(folder, method, chosen_sizes or [100_000, *big])
         if "pages" in chosen:
             bench_pages(folder, method, chosen_sizes or [100_000])
+        if "ingest" in chosen:
+            bench_ingest(folder, method, chosen_sizes or [500_000, 1_000_000, 2_000_000])
     print(f"peak memory of this process: "
           f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 

@@ -217,3 +217,50 @@ def test_offsets_survive_typographic_characters(vocab: Vocabulary) -> None:
     (cand,) = art.candidates
     start, end, fragment = cand["spans"]["vendor"]
     assert fragment == "Nvidia" and text[start:end] == "Nvidia"
+
+
+def _cue_lists(node: object, path: tuple = ()) -> list[tuple]:
+    if isinstance(node, dict):
+        return [x for k, v in node.items() for x in _cue_lists(v, (*path, k))]
+    return [path] if isinstance(node, list) and all(isinstance(x, str) for x in node) else []
+
+
+def test_grouped_alternations_match_exactly_as_the_flat_ones() -> None:
+    """Word lists are compiled grouped by first letter for speed; on the evaluation articles
+    (and mixed case) every cue list and the chip names match the same spans as the plain
+    longest-first ``a|b|c`` alternation did."""
+    import re
+    from pathlib import Path
+
+    from risk.reader import lexicon, mentions
+
+    words = ["Maia", "(?:Azure )?Maia 100", "ab", "abc", "b1", "b2", "c", "d", "e", "f"]
+    grouped_words = lexicon.alternation(words)
+    assert grouped_words != "|".join(sorted(words, key=len, reverse=True))  # it is grouped
+    for probe in ("abc", "Azure Maia 100", "maia 100", "MAIA", "b2"):
+        assert re.match(grouped_words, probe, re.IGNORECASE).group() == probe  # longest wins
+    folder = Path(__file__).parent / "ingest_eval"
+    text = "\n".join(p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.txt")))
+    text += "\n" + text.upper() + "\n" + text.lower()
+    cues = lexicon.data("cues")
+    lists = [p for p in _cue_lists(cues) if p[0] not in ("stopwords", "quantity")]
+    assert len(lists) > 10
+    for path in lists:
+        flat = "|".join(sorted(_at(cues, path), key=len, reverse=True))
+        plain = re.compile(f"{lexicon.WORD_START}(?:{flat}){lexicon.WORD_END}", re.IGNORECASE)
+        spans = [m.span() for m in lexicon.cue_regex(*path).finditer(text)]
+        assert spans == [m.span() for m in plain.finditer(text)], path
+    chips = lexicon.data("chips")["chips"]
+    flat = "|".join(f"(?P<c{i}>{'|'.join(sorted(c['aliases'], key=len, reverse=True))})"
+                    for i, c in enumerate(chips.values()))  # fmt: skip
+    plain = re.compile(f"{lexicon.WORD_START}(?:{flat}){lexicon.WORD_END}", re.IGNORECASE)
+    grouped = re.compile(f"{lexicon.WORD_START}(?:{mentions._chip_pattern(chips)})"
+                         f"{lexicon.WORD_END}", re.IGNORECASE)  # fmt: skip
+    assert [(m.span(), m.lastgroup.split("_")[0]) for m in grouped.finditer(text)] == [
+        (m.span(), m.lastgroup) for m in plain.finditer(text)]  # fmt: skip
+
+
+def _at(node: dict, path: tuple) -> list[str]:
+    for key in path:
+        node = node[key]
+    return node  # type: ignore[return-value]

@@ -101,6 +101,7 @@ class _Context:
         self._index = {name: _Positions(items) for name, items in (
             ("links", self.links), ("orgs", art.orgs), ("chips", art.chips),
             ("amounts", art.amounts), ("dates", art.dates))}  # fmt: skip
+        self._inside_of, self._inside = -1, {}
         self._paragraphs: dict[int, tuple[int, int]] = {}
         for x in art.sentences:
             first, _ = self._paragraphs.get(x.paragraph, (x.start, x.end))
@@ -110,8 +111,14 @@ class _Context:
                              default=0)  # fmt: skip
 
     def inside(self, kind: str, s: Sentence) -> list:
-        """The ``kind`` items ("orgs", "chips", "amounts", "dates") within sentence ``s``."""
-        return self._index[kind].between(s.start, s.end)
+        """The ``kind`` items ("orgs", "chips", "amounts", "dates") within sentence ``s``;
+        kept for the sentence being read, which asks for the same lists once per field."""
+        if self._inside_of != s.start:
+            self._inside_of, self._inside = s.start, {}
+        found = self._inside.get(kind)
+        if found is None:
+            found = self._inside[kind] = self._index[kind].between(s.start, s.end)
+        return found
 
     def link_in(self, start: int, end: int) -> Mention | None:
         hits = self._index["links"].between(start, end)
@@ -143,7 +150,7 @@ def propose(art: Article, vocab: Vocabulary, vendor: str) -> list[dict]:
     best: dict[tuple, dict] = {}
     focus = _focus(ctx)
     for s in art.sentences:
-        for cand in _sentence_candidates(ctx, s):
+        for cand in _sentence_candidates(ctx, s, focus):
             if cand["dependent"] not in focus:
                 continue
             key = (cand["dependent"], cand["family"])
@@ -185,17 +192,21 @@ def _dependents(ctx: _Context, s: Sentence, chips: list[Mention]) -> list[Mentio
     return list(seen.values())
 
 
-def _sentence_candidates(ctx: _Context, s: Sentence) -> list[dict]:
+def _sentence_candidates(ctx: _Context, s: Sentence, focus: set[str]) -> list[dict]:
+    """Candidates of one sentence; only a sentence naming a dependent of ``focus`` (or
+    pointing back to one) has its family cues searched, since no other can yield one."""
     art = ctx.art
     text = art.text[s.start:s.end]
     chips = ctx.inside("chips", s)
     deps = _dependents(ctx, s, chips)
-    families = _families(ctx, s, text, chips)
-    if not families:
-        return []
     if not deps:
         earlier = ctx.earlier_dependent(s) if _strong(s, text, chips, ctx) else None
         deps = [earlier] if earlier else []
+    if not any(dep.key in focus for dep in deps):
+        return []  # nothing to propose: skip the cue searches, most of the reading time
+    families = _families(ctx, s, text, chips)
+    if not families:
+        return []
     out = []
     for dep in deps:
         for family, direction, fam_span, dir_span, link in families:
