@@ -74,17 +74,23 @@ class _Positions:
         self.items = items
         self.order = order
         self.starts = [items[i].start for i in order]
+        self.in_order = order == list(range(len(items)))  # the usual case: no reordering
 
     def between(self, start: int, end: int, before: int | None = None) -> list:
         """Items with ``start <= item.start`` and ``item.end <= end`` (or, with ``before``,
         every item starting in ``[start, before)``), in their original order."""
         first = bisect_left(self.starts, start)
         if before is not None:
-            picked = self.order[first:bisect_left(self.starts, before)]
+            last = bisect_left(self.starts, before)
         else:
             last = bisect_right(self.starts, end)
-            picked = [i for i in self.order[first:last] if self.items[i].end <= end]
-        return [self.items[i] for i in sorted(picked)]
+        if self.in_order:
+            picked = self.items[first:last]
+            return picked if before is not None else [x for x in picked if x.end <= end]
+        chosen = self.order[first:last]
+        if before is None:
+            chosen = [i for i in chosen if self.items[i].end <= end]
+        return [self.items[i] for i in sorted(chosen)]
 
 
 def _span(m: Mention) -> Span:

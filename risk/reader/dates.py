@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
 
-from risk.reader import lexicon
+from risk.reader import lexicon, scan
 from risk.reader.text import longest_first
 
 
@@ -62,6 +62,14 @@ def _patterns() -> list[tuple[str, re.Pattern[str]]]:
         ("year", rf"(?<![\w])(?:{prefix})[\s-](?:l'année\s|the year\s)?{year}"),
     ]  # fmt: skip
     return [(k, re.compile(p, re.IGNORECASE)) for k, p in specs]
+
+
+@cache
+def _words() -> re.Pattern[str]:
+    """Any month, weekday or relative word at a word start: the anchors of the forms without
+    a digit (in each of them such a word follows a non-word character)."""
+    words = [*_lex()["months"], *_lex()["weekdays"], *_lex()["relative"]]
+    return re.compile(rf"(?<![\w])(?:{lexicon.literal_alternation(words)})", re.IGNORECASE)
 
 
 FUTURE_WINDOW_DAYS = 62
@@ -129,11 +137,18 @@ def _plausible(kind: str, m: re.Match[str]) -> bool:
     return not (month and month.casefold() in ("may", "mar", "sept") and not month[0].isupper())
 
 
+# Every match of a form holds a digit or a month, weekday or relative word: each form is
+# searched only around those, which press text has few of.
+_WITH_DIGITS = frozenset({"iso", "numeric", "dmy", "mdy", "my", "year"})
+
+
 def find_dates(text: str, published: date, language: str = "en") -> list[FoundDate]:
     """Every date in ``text``; where forms overlap, the longest reading wins."""
     hits: list[FoundDate] = []
+    digits = scan.digit_runs(text)
+    words = [m.span() for m in _words().finditer(text)]
     for kind, pattern in _patterns():
-        for m in pattern.finditer(text):
+        for m in scan.find_all(pattern, text, digits if kind in _WITH_DIGITS else words):
             if not _plausible(kind, m):
                 continue
             try:

@@ -10,6 +10,7 @@ import re
 from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass
+from itertools import pairwise
 
 from risk.reader import lexicon
 
@@ -19,6 +20,10 @@ _SAME_WIDTH = {"\u2019": "'", "\u2018": "'", "\u00a0": " ", "\u202f": " ",
 _ABBREVIATIONS = {"m", "mr", "mrs", "ms", "dr", "inc", "corp", "co", "ltd", "st", "vs", "etc",
                   "u.s", "p", "no", "jan", "feb", "aug", "sept", "oct", "nov", "dec", "mme"}
 _BOUNDARY = re.compile(r"[.!?…]+[\"»”')\]]*\s+(?=[«\"“'(\[]?[A-ZÀ-Ý0-9])")
+_LAST_WORD = re.compile(r"([\w.]+)[.!?…]*$")
+_IN_LAST_WORD = re.compile(r"[\w.!?…]")
+_ONLY_STOPS = re.compile(r"[.!?…]*")
+_TAIL = 64  # the last word before a full stop is looked for in this many characters first
 
 Span = tuple[int, int, str]
 
@@ -49,6 +54,9 @@ class Claimed:
 def longest_first(items: list) -> list:
     """Of overlapping readings (anything with ``start`` and ``end``), keep the longest
     (the earliest among equals), in text order."""
+    in_order = sorted(items, key=lambda x: x.start)
+    if all(a.end <= b.start for a, b in pairwise(in_order)):
+        return in_order  # nothing overlaps (the usual case): nothing to choose
     claimed = Claimed()
     kept = [x for x in sorted(items, key=lambda x: (-(x.end - x.start), x.start))
             if claimed.claim(x.start, x.end)]  # fmt: skip
@@ -88,14 +96,29 @@ def sentences(text: str) -> list[Sentence]:
     for index, line in enumerate(text.split("\n")):
         cut = 0
         for m in _BOUNDARY.finditer(line):
-            before = re.search(r"([\w.]+)[.!?…]*$", line[cut:m.start() + 1])
-            if before and before.group(1).rstrip(".").casefold() in _ABBREVIATIONS:
+            before = _word_before(line, cut, m.start() + 1)
+            if before and before.rstrip(".").casefold() in _ABBREVIATIONS:
                 continue
             _add_sentence(found, line, offset, cut, m.end(), index)
             cut = m.end()
         _add_sentence(found, line, offset, cut, len(line), index)
         offset += len(line) + 1
     return found
+
+
+def _word_before(line: str, start: int, end: int) -> str | None:
+    """The run of word characters and dots ending ``line[start:end]`` (before its final
+    punctuation), looked for in the last ``_TAIL`` characters, and in the whole piece only
+    when the run may reach further back (it starts at the window's edge, or the window is
+    all punctuation, and the character before could belong to it): the same answer as a
+    search of the whole piece, in constant time per full stop."""
+    near = max(start, end - _TAIL)
+    found = _LAST_WORD.search(line, near, end)
+    edge = (found is not None and found.start() == near) or bool(
+        _ONLY_STOPS.fullmatch(line, near, end))  # fmt: skip
+    if near > start and edge and _IN_LAST_WORD.match(line, near - 1):
+        found = _LAST_WORD.search(line, start, end)
+    return found.group(1) if found else None
 
 
 def _add_sentence(found: list[Sentence], line: str, offset: int, a: int, b: int, par: int) -> None:
