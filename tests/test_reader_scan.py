@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from risk.reader import dates, scan, text
+from risk.reader import candidates, dates, lexicon, scan, text
 
 EVAL = sorted((Path(__file__).parent / "ingest_eval").glob("*.txt"))
 PIECES = [
@@ -162,3 +162,31 @@ def test_longest_first_without_overlaps_keeps_everything_in_text_order(seed: int
             a = rng.randint(0, spread)
             items.append(Reading(a, a + rng.randint(1, 8)))
         assert text.longest_first(items) == slow_longest_first(items)
+
+
+CUE_GROUPS = [candidates._PROGRAM, candidates._TENSION, candidates._SPEND, candidates._SIZE,
+              candidates._CREDIBILITY]  # fmt: skip
+
+
+def cue_sentences() -> list[str]:
+    """Sentences of the evaluation articles, and generated ones built from the cue lists'
+    own words (every list is present in some, most hold several)."""
+    found = [body[s.start:s.end] for body in TEXTS[:len(EVAL)] for s in text.sentences(body)]
+    words = [w for group in CUE_GROUPS for path in group
+             for cue in lexicon._cue_list(path) for w in re.findall(r"[^\W\d_]{3,}", cue)]
+    pool = [*words, "Nvidia", "the", "-", "x"]
+    rng = random.Random(7)
+    found += [" ".join(rng.choice(pool) for _ in range(12))
+              for _ in range(300)]  # fmt: skip
+    return found
+
+
+@pytest.mark.parametrize("group", CUE_GROUPS, ids=lambda g: "+".join(p[-1] for p in g))
+def test_one_search_over_several_cue_lists_finds_one_exactly_when_a_list_does(group) -> None:
+    sentences = cue_sentences()
+    hits = 0
+    for sentence in sentences:
+        each = any(lexicon.cue_regex(*path).search(sentence) for path in group)
+        assert candidates._any_cue(sentence, *group) == each, sentence
+        hits += each
+    assert 0 < hits < len(sentences)

@@ -65,6 +65,20 @@ def _cue(text: str, offset: int, *path: str, skip: list[tuple[int, int]] = ()) -
     return _first(lexicon.cue_regex(*path), text, offset, skip)
 
 
+def _any_cue(text: str, *paths: tuple[str, ...]) -> bool:
+    """Whether any of the cue lists ``paths`` occurs in ``text``: one search instead of one
+    per list, which is most of the reading time, since most sentences hold none."""
+    return lexicon.any_cue_regex(*paths).search(text) is not None
+
+
+_PROGRAM = (("family", "chip_programs", "in_house"), ("family", "chip_programs", "alternative"))
+_TENSION = (("family", "tensions", "down"), ("family", "tensions", "up"))
+_SPEND = (("family", "spend", "down"), ("family", "spend", "up"))
+_SIZE = (("magnitude", "large"), ("magnitude", "small"))
+_CREDIBILITY = (("credibility", "hedged"), ("credibility", "announced"),
+                ("credibility", "reported"))  # fmt: skip
+
+
 class _Positions:
     """Items (mentions, amounts, dates) found by position in O(log n), in their original
     order, so reading an article stays linear in its length."""
@@ -237,8 +251,8 @@ def _families(ctx: _Context, s: Sentence, text: str, chips: list[Mention]) -> li
     """(family, direction, family span, direction span, vendor-link span) found in a sentence."""
     found: list[tuple] = []
     alt_chips = [c for c in chips if c.kind in ("in_house", "alternative")]
-    program = _cue(text, s.start, "family", "chip_programs", "in_house") or _cue(
-        text, s.start, "family", "chip_programs", "alternative")  # fmt: skip
+    program = (_cue(text, s.start, *_PROGRAM[0]) or _cue(text, s.start, *_PROGRAM[1])
+               ) if _any_cue(text, *_PROGRAM) else None  # fmt: skip
     fam_span = program or (_span(alt_chips[0]) if alt_chips else None)
     claimed: list[tuple[int, int]] = [(fam_span[0], fam_span[1])] if program else []
     if fam_span:
@@ -266,6 +280,8 @@ def _families(ctx: _Context, s: Sentence, text: str, chips: list[Mention]) -> li
 
 
 def _tension(text: str, offset: int, claimed: list) -> tuple[int, Span] | None:
+    if not _any_cue(text, *_TENSION):
+        return None
     down = _cue(text, offset, "family", "tensions", "down", skip=claimed)
     if down and not lexicon.cue_regex("negation", "words").search(text):
         return -1, down
@@ -274,6 +290,8 @@ def _tension(text: str, offset: int, claimed: list) -> tuple[int, Span] | None:
 
 
 def _spend(text: str, offset: int, claimed: list) -> tuple[int, Span] | None:
+    if not _any_cue(text, *_SPEND):
+        return None
     down = _cue(text, offset, "family", "spend", "down", skip=claimed)
     if down:
         return -1, down
@@ -295,17 +313,20 @@ def _magnitude(
         n, (a, b, t) = count
         grade = 5 if n >= 1e5 else 4 if n >= 1e4 else 3 if n >= 1e3 else 2
         return grade, (s.start + a, s.start + b, t)
-    large = _cue(text, s.start, "magnitude", "large")
-    if large:
-        return 4, large
-    small = _cue(text, s.start, "magnitude", "small")
-    if small:
-        return 1, small
+    if _any_cue(text, *_SIZE):
+        large = _cue(text, s.start, "magnitude", "large")
+        if large:
+            return 4, large
+        small = _cue(text, s.start, "magnitude", "small")
+        if small:
+            return 1, small
     named = family == "chip_programs" and any(c.kind == "in_house" for c in chips)
     return (3 if named else 2), None
 
 
 def _credibility(text: str, offset: int) -> tuple[int, Span | None]:
+    if not _any_cue(text, *_CREDIBILITY):
+        return 3, None
     for grade, name in ((3, "hedged"), (1, "announced"), (2, "reported")):
         span = _cue(text, offset, "credibility", name)
         if span:

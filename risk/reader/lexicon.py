@@ -149,10 +149,21 @@ def words_regex(patterns: list[str], flags: int = re.IGNORECASE) -> re.Pattern[s
                       f"{WORD_END}", flags)
 
 
-@cache
-def cue_regex(*path: str) -> re.Pattern[str]:
-    """The compiled cue list at ``cues.toml`` key path, e.g. ('family', 'spend', 'up')."""
+def _cue_list(path: tuple[str, ...]) -> list[str]:
     node: Any = data("cues")
     for key in path:
         node = node[key]
-    return words_regex(list(node))
+    return list(node)
+
+
+@cache
+def cue_regex(*path: str) -> re.Pattern[str]:
+    """The compiled cue list at ``cues.toml`` key path, e.g. ('family', 'spend', 'up')."""
+    return words_regex(_cue_list(path))
+
+
+@cache
+def any_cue_regex(*paths: tuple[str, ...]) -> re.Pattern[str]:
+    """Several cue lists as one: it finds nothing exactly when none of them finds anything,
+    so one search can tell that a sentence holds none of them (the usual case)."""
+    return words_regex([cue for path in paths for cue in _cue_list(path)])
