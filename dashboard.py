@@ -33,6 +33,8 @@ PAGES = [
             url_path="exports"),
     st.Page("app_pages/methodology.py", title="Methodology", icon=":material/functions:",
             url_path="methodology"),
+    st.Page("app_pages/organisations.py", title="Organisations",
+            icon=":material/corporate_fare:", url_path="organisations"),
     st.Page("app_pages/audit.py", title="Audit", icon=":material/policy:", url_path="audit"),
 ]  # fmt: skip
 # The right a page needs beyond reading; a page the actor may not use is not listed, and

@@ -12,7 +12,6 @@ import csv
 import hashlib
 import io
 import re
-import unicodedata
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
@@ -23,7 +22,7 @@ from risk import access, audit, organisations, scoring
 from risk.errors import Problem, ValidationError, clip
 from risk.identity import Actor, local_actor
 from risk.methodology import RELIABILITY_GRADES, Methodology
-from risk.textfiles import read_utf8
+from risk.textfiles import control_message, read_utf8
 
 EVIDENCE_COLUMNS = (
     "id", "date", "date_precision", "dependent", "vendor", "counterparty", "family",
@@ -48,17 +47,6 @@ def row_problem(line: int | None, column: str, message: str) -> Problem:
     """One broken rule in a row, located so the analyst can find it in the file or form."""
     where = f"line {line}, " if line is not None else ""
     return Problem(column, message, line, f"{where}column {column}: {message}")
-
-
-def control_message(text: str) -> str | None:
-    """Why ``text`` is refused if it holds a control character (C0 or C1) other than tab
-    and newline (a CRLF counts as a newline), as annotations refuse them; else None."""
-    text = text.replace("\r\n", "\n")
-    for pos, char in enumerate(text):
-        if char not in "\t\n" and unicodedata.category(char) == "Cc":
-            return (f"contains a control character (U+{ord(char):04X} at position {pos + 1}); "
-                    "only tab or newline allowed")
-    return None
 
 
 def parse_iso_date(text: str) -> date:

@@ -26,7 +26,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from risk import access, audit, db, evidence, ledger, organisations, reliance, scoring
+from risk import access, audit, db, evidence, ledger, organisations, reliance, scoring, textfiles
 from risk.errors import ValidationError, clip
 from risk.identity import Actor, local_actor
 from risk.methodology import RELIABILITY_GRADES, Methodology
@@ -185,6 +185,25 @@ def add_ledger_row(row: dict[str, str], db_file: str | Path, method: Methodology
     return audit.write(work, db_file)
 
 
+def save_organisation(row: dict[str, str], db_file: str | Path, method: Methodology,
+                      actor: Actor | None = None) -> organisations.Organisation:  # fmt: skip
+    """One organisation from the dashboard form: a new id adds it, a known id has its name,
+    roles and aliases replaced. Validated like a line of an organisations file, stored,
+    audited (before and after) and the scores recomputed in one transaction; needs the
+    ``organisations`` right."""
+    actor = actor or local_actor()
+
+    def work(con: duckdb.DuckDBPyConnection) -> organisations.Organisation:
+        actor.require(access.ORGANISATIONS, "organisation.upsert", "organisation",
+                      clip(row.get("id") or ""))  # fmt: skip
+        (org,) = organisations.validate_rows([(None, row)], "form")
+        organisations.upsert_audited(con, [org], actor, source="form")
+        scoring.rescore(con, method)
+        return org
+
+    return audit.write(work, db_file)
+
+
 def _copy_scored_evidence(
     con: duckdb.DuckDBPyConnection, stage: duckdb.DuckDBPyConnection, method: Methodology
 ) -> int:
@@ -277,7 +296,7 @@ _MESSAGES = {
     "negative": lambda v: f"{clip(v)!r} must be a non-negative number",
     "unit": lambda v: "is required when quantity is given",
     "too_long": lambda v: f"is {int(v)} characters; {evidence.MAX_SUMMARY} at most",
-    "control": lambda v: evidence.control_message(v),
+    "control": lambda v: textfiles.control_message(v),
     "source_missing": lambda v: "is empty: every item needs its source (publisher, title, date)",
     "url": lambda v: f"{clip(v)!r} is not an http(s) address",
     "language": lambda v: f"{clip(v)!r} is not a two-letter code (fr, en)",

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 import duckdb
 
 from risk import audit
-from risk.errors import ValidationError
+from risk.errors import Problem, ValidationError, clip
 from risk.identity import Actor
+from risk.textfiles import control_message
 
 ROLES = ("dependent", "vendor", "alternative", "partner")
 ORG_COLUMNS = ("id", "name", "roles", "aliases")
@@ -54,27 +55,32 @@ def _split(text: str) -> list[str]:
     return [part.strip() for part in (text or "").split(";") if part.strip()]
 
 
-def validate_rows(rows: list[tuple[int, dict]], name: str) -> list[Organisation]:
-    """Every problem in the file, each with its line, or the organisations to upsert."""
-    problems: list[str] = []
+def validate_rows(rows: list[tuple[int | None, dict]], name: str) -> list[Organisation]:
+    """Every problem in the file (or form, ``line`` None), each located by line and
+    column, or the organisations to upsert."""
+    problems: list[Problem] = []
     orgs: list[Organisation] = []
     seen: set[str] = set()
     for line, row in rows:
+        def bad(column: str, message: str, line: int | None = line) -> None:
+            problems.append(_problem(name, line, column, message))
+
         org_id = (row.get("id") or "").strip()
         roles = _split(row.get("roles", ""))
-        where = f"{name}, line {line}"
         if not _SLUG.match(org_id):
-            problems.append(f"{where}, column id: {org_id!r} must be a lowercase slug")
+            bad("id", f"{clip(org_id)!r} must be a lowercase slug")
         elif org_id in seen:
-            problems.append(f"{where}, column id: duplicate id {org_id!r}")
+            bad("id", f"duplicate id {org_id!r}")
         seen.add(org_id)
         if not (row.get("name") or "").strip():
-            problems.append(f"{where}, column name: is empty")
+            bad("name", "is empty")
         unknown = [r for r in roles if r not in ROLES]
         if not roles or unknown:
-            problems.append(
-                f"{where}, column roles: {row.get('roles')!r} must list some of {', '.join(ROLES)}"
-            )
+            bad("roles", f"{clip(row.get('roles') or '')!r} must list some of {', '.join(ROLES)}")
+        for column in ("name", "aliases"):
+            refused = control_message(row.get(column) or "")
+            if refused:
+                bad(column, refused)
         orgs.append(
             Organisation(org_id, (row.get("name") or "").strip(), tuple(roles),
                          tuple(_split(row.get("aliases", ""))))
@@ -82,6 +88,11 @@ def validate_rows(rows: list[tuple[int, dict]], name: str) -> list[Organisation]
     if problems:
         raise ValidationError(problems)
     return orgs
+
+
+def _problem(name: str, line: int | None, column: str, message: str) -> Problem:
+    where = f"{name}, line {line}" if line is not None else name
+    return Problem(column, message, line, f"{where}, column {column}: {message}")
 
 
 def _state(org: Organisation) -> dict:

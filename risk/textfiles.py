@@ -1,11 +1,15 @@
-"""Reading a user's text file, or saying in one line why it is not one.
+"""Reading a user's text file, or saying in one line why it is not one; and refusing
+control characters in text people typed.
 
 CSV imports and article ingestion both take files from analysts' disks; both must refuse
-an empty, binary or non-UTF-8 file with the same clear message naming the file.
+an empty, binary or non-UTF-8 file with the same clear message naming the file. Evidence
+and organisations refuse the same control characters (ESC, BEL...), which would otherwise
+reach a terminal through the command line's output.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 
 from risk.errors import ValidationError
@@ -32,3 +36,14 @@ def read_utf8(path: str | Path, kind: str) -> str:
     if not text.strip():
         raise ValidationError(f"{path}: file is empty")
     return text
+
+
+def control_message(text: str) -> str | None:
+    """Why ``text`` is refused if it holds a control character (C0 or C1) other than tab
+    and newline (a CRLF counts as a newline), as annotations refuse them; else None."""
+    text = text.replace("\r\n", "\n")
+    for pos, char in enumerate(text):
+        if char not in "\t\n" and unicodedata.category(char) == "Cc":
+            return (f"contains a control character (U+{ord(char):04X} at position {pos + 1}); "
+                    "only tab or newline allowed")
+    return None

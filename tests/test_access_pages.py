@@ -190,3 +190,48 @@ def test_local_mode_beyond_loopback_refuses_writes_and_says_why(app_db):
         assert not at.tabs and not [b for b in at.button if b.label.startswith("Delete")]
     finally:
         config.set_option("server.address", previous)
+
+
+def test_everyone_reads_the_organisations_but_only_an_admin_gets_the_form(app_db):
+    for email in ("vic@example.com", "ana@example.com", "max@example.com"):
+        at = app(email, "organisations")
+        assert "nvidia" in list(at.dataframe[0].value["id"])
+        assert not [e for e in at.expander if e.label.startswith("Add an organisation")]
+    at = app("lead@example.com", "organisations")
+    assert [e.label for e in at.expander] == ["Add an organisation or change one"]
+
+
+def test_an_admin_adds_an_organisation_signed_as_themselves_and_the_form_clears(app_db):
+    at = app("lead@example.com", "organisations")
+    at.text_input(key="org_id").input("meta")
+    at.text_input(key="org_name").input("Meta")
+    at.multiselect(key="org_roles").set_value(["dependent"])
+    at.text_input(key="org_aliases").input("Facebook; Meta Platforms")
+    at.button(key="org_submit").click().run()
+    assert not at.exception and not at.error
+    assert "Saved organisation meta (Meta)." in [s.value for s in at.success]
+    assert "meta" in list(at.dataframe[0].value["id"])
+    assert at.text_input(key="org_id").value == "" and at.multiselect(key="org_roles").value == []
+    with db.connect(app_db) as con:
+        (row,) = audit.entries(con, action="organisation.upsert")
+        aliases = con.execute("SELECT aliases FROM organisations WHERE id = 'meta'").fetchone()
+    assert (row["actor"], row["mode"], row["after"]["name"]) == ("lead@example.com",
+                                                                "signed-in", "Meta")  # fmt: skip
+    assert aliases == (["Facebook", "Meta Platforms"],)
+
+
+def test_a_bad_organisation_shows_each_problem_under_its_field_and_writes_nothing(app_db):
+    with db.connect(app_db) as con:
+        before = con.execute("SELECT * FROM organisations ORDER BY id").fetchall()
+    at = app("lead@example.com", "organisations")
+    at.text_input(key="org_id").input("Not A Slug")
+    at.button(key="org_submit").click().run()
+    shown = [plain(e.value) for e in at.error]
+    assert any(s.startswith("Not saved: 3 problem(s)") for s in shown)
+    assert "id: 'Not A Slug' must be a lowercase slug" in shown
+    assert "name: is empty" in shown
+    assert any(s.startswith("roles: '' must list some of dependent") for s in shown)
+    assert at.text_input(key="org_id").value == "Not A Slug"  # kept, to be corrected
+    with db.connect(app_db) as con:
+        assert con.execute("SELECT * FROM organisations ORDER BY id").fetchall() == before
+        assert audit.entries(con) == []

@@ -11,6 +11,7 @@ from conftest import item_row, methodology_dict, write_csv
 
 from risk import annotations, audit, db, evidence, importer, refresh
 from risk.access import AccessDenied
+from risk.errors import ValidationError
 from risk.identity import Actor
 from risk.methodology import from_dict, load, to_toml
 from risk.reader import queue as ingest
@@ -316,3 +317,46 @@ def test_a_manifest_naming_a_file_outside_its_bundle_is_rejected(db_file, tmp_pa
     listed = exports.list_bundles(out)[0]
     assert not listed["checksum_ok"]
     assert f"manifest names a file outside the bundle: {name!r}" in listed["problem"]
+
+
+# ---------------------------------------------------------------- organisations from the form
+
+
+def test_an_admin_saves_an_organisation_and_the_audit_keeps_before_and_after(db_file):
+    added = importer.save_organisation(
+        {"id": "meta", "name": "Meta", "roles": "dependent", "aliases": "Facebook; Meta AI"},
+        db_file, M, actor=ADMIN)  # fmt: skip
+    assert (added.id, added.roles, added.aliases) == ("meta", ("dependent",),
+                                                       ("Facebook", "Meta AI"))  # fmt: skip
+    importer.save_organisation({"id": "meta", "name": "Meta Platforms",
+                                "roles": "dependent;partner", "aliases": ""},
+                               db_file, M, actor=ADMIN)  # fmt: skip
+    changed, created = rows(db_file, action="organisation.upsert")
+    assert (created["before"], created["after"]["name"]) == (None, "Meta")
+    assert changed["before"]["name"] == "Meta" and changed["after"]["roles"] == [
+        "dependent", "partner"]
+    assert changed["actor"] == "lead@example.com" and changed["after"]["source"] == "form"
+    with db.connect(db_file) as con:
+        (name,) = con.execute("SELECT name FROM organisations WHERE id = 'meta'").fetchone()
+    assert name == "Meta Platforms"
+
+
+def test_an_analyst_may_not_save_an_organisation_and_the_refusal_is_logged(db_file):
+    with pytest.raises(AccessDenied, match="may not change organisations"):
+        importer.save_organisation({"id": "meta", "name": "Meta", "roles": "dependent"},
+                                   db_file, M, actor=ANA)  # fmt: skip
+    assert count(db_file, "organisations") == 4
+    (refused,) = rows(db_file, outcome="refused")
+    assert (refused["actor"], refused["action"], refused["target_id"]) == (
+        "ana@example.com", "organisation.upsert", "meta")
+
+
+def test_a_bad_organisation_is_refused_field_by_field_and_nothing_is_written(db_file):
+    bad = {"id": "Not A Slug", "name": "Evil\x1b[31m", "roles": "overlord", "aliases": "a\x07"}
+    with pytest.raises(ValidationError) as caught:
+        importer.save_organisation(bad, db_file, M, actor=ADMIN)
+    assert [p.field for p in caught.value.problems] == ["id", "roles", "name", "aliases"]
+    assert str(caught.value.problems[0]) == (
+        "form, column id: 'Not A Slug' must be a lowercase slug")
+    assert "control character (U+001B" in caught.value.problems[2].message
+    assert count(db_file, "organisations") == 4 and rows(db_file) == []

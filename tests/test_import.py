@@ -121,3 +121,20 @@ def test_bad_organisation_roles_are_rejected(db_file, tmp_path):
     with pytest.raises(ValidationError) as err:
         importer.import_file(orgs, db_file, method=BUNDLED)
     assert len(err.value.problems) == 2
+    assert [p.field for p in err.value.problems] == ["id", "roles"]
+    assert str(err.value.problems[0]) == (
+        "orgs.csv, line 2, column id: 'Meta Inc' must be a lowercase slug")
+
+
+def test_a_control_character_in_an_organisation_name_is_refused_by_line(db_file, tmp_path):
+    orgs = tmp_path / "orgs.csv"
+    orgs.write_text("id,name,roles,aliases\nok,Fine,partner,\nmeta,Meta\x1b[2J,dependent,\n")
+    with db.connect(db_file) as con:
+        before = con.execute("SELECT count(*) FROM organisations").fetchone()
+    with pytest.raises(ValidationError) as err:
+        importer.import_file(orgs, db_file, method=BUNDLED)
+    (problem,) = err.value.problems
+    assert str(problem).startswith("orgs.csv, line 3, column name: contains a control "
+                                   "character (U+001B at position 5)")  # fmt: skip
+    with db.connect(db_file) as con:
+        assert con.execute("SELECT count(*) FROM organisations").fetchone() == before

@@ -33,9 +33,9 @@ ANA = Actor("ana@example.com", "analyst", "signed-in")
 LEAD = Actor("lead@example.com", "admin", "signed-in")
 NAV = {
     "viewer": {"Overview", "Why this number", "What-if", "Evidence", "Capacity ledger",
-               "Annotations", "Exports", "Methodology"},
+               "Annotations", "Exports", "Methodology", "Organisations"},
     "analyst": {"Overview", "Why this number", "What-if", "Evidence", "Capacity ledger",
-                "Annotations", "Review queue", "Exports", "Methodology"},
+                "Annotations", "Review queue", "Exports", "Methodology", "Organisations"},
 }  # fmt: skip
 NAV["methodologist"] = NAV["analyst"]
 NAV["admin"] = NAV["analyst"] | {"Audit"}
@@ -230,11 +230,12 @@ def test_hostile_text_on_every_page_fetches_and_runs_nothing(page, team):
     _signed_in(page, team, "lead@example.com")
     assert _nav(page) == NAV["admin"]
     addresses = ["", "why-this-number", "what-if", "evidence", "capacity-ledger",
-                 "annotations", "review-queue", "exports", "methodology", "audit"]  # fmt: skip
+                 "annotations", "review-queue", "exports", "methodology", "organisations",
+                 "audit"]  # fmt: skip
     for address in addresses:
         if address:  # signing in landed on the overview already
             _go(page, team, address)
-        if address == "evidence":
+        if address in ("evidence", "organisations"):
             page.wait_for_selector("[data-testid='stDataFrame']")
         if address == "annotations":
             page.get_by_role("tab", name="List, edit, history").click()

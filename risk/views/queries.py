@@ -50,6 +50,15 @@ def organisation_choices(con: duckdb.DuckDBPyConnection, role: str) -> list[str]
     return [o.id for o in organisations.directory(con).with_role(role)]
 
 
+def organisations_table(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every organisation with its roles and aliases, as the Organisations page lists them."""
+    orgs = organisations.directory(con).by_id.values()
+    return pd.DataFrame(
+        [{"id": o.id, "name": o.name, "roles": "; ".join(o.roles),
+          "aliases": "; ".join(o.aliases)} for o in orgs],
+        columns=["id", "name", "roles", "aliases"])  # fmt: skip
+
+
 def score_range(con: duckdb.DuckDBPyConnection) -> tuple[date, date] | None:
     row = con.execute("SELECT min(date), max(date) FROM scores").fetchone()
     return None if row is None or row[0] is None else (row[0], row[1])
