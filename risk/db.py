@@ -5,10 +5,17 @@ export and a CLI write must nevertheless work at the same moment, so every calle
 connection here, does its work in one short transaction and closes it. A lock held by
 another process is retried with backoff for a bounded time, then reported in one line.
 Every write bumps ``data_version`` so readers (the dashboard cache) notice changes.
+
+DuckDB's own file lock was not enough: with two processes writing by turns, about one run
+in a hundred lost a whole committed write, or one process read the file while the other
+was still writing it at close. So each process also holds an exclusive ``flock`` on a
+sidecar file (``<database>.lock``) from before DuckDB opens the file until after the last
+of its connections has closed it (and the close has written everything back).
 """
 
 from __future__ import annotations
 
+import fcntl
 import random
 import re
 import threading
@@ -29,6 +36,8 @@ T = TypeVar("T")
 # Threads of one process (Streamlit sessions) share DuckDB's instance cache; attaching the
 # same file from two threads at the same instant can clash, so connects take turns.
 _CONNECT_LOCK = threading.Lock()
+# This process's hold on each database's sidecar lock: [open lock file, connections open].
+_HELD: dict[Path, list] = {}
 _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 # Only the extensions built into the wheel (parquet, json, icu): DuckDB must never fetch or
 # load one on its own (a SQLite file given as RISK_DB made it try to download a scanner).
@@ -80,7 +89,35 @@ def _is_write_conflict(exc: duckdb.Error) -> bool:
 def open_connection(
     path: str | Path, wait_seconds: float = DEFAULT_WAIT_SECONDS
 ) -> duckdb.DuckDBPyConnection:
-    """Open the database, waiting with backoff while another process holds its lock."""
+    """Open the database, waiting with backoff while another process holds it. Close the
+    connection with ``close_connection`` (``connect`` does both)."""
+    target = _target(path)
+    deadline = time.monotonic() + wait_seconds
+    delay = 0.02
+    while True:
+        with _CONNECT_LOCK:
+            con = _try_open(target)
+        if con is not None:
+            return con
+        if time.monotonic() + delay > deadline:
+            raise DatabaseBusyError(
+                f"database {target} is locked by another process "
+                f"(waited {wait_seconds:.0f}s); try again when it finishes"
+            )
+        time.sleep(delay * (1 + random.random() / 2))
+        delay = min(delay * 2, 0.5)
+
+
+def close_connection(con: duckdb.DuckDBPyConnection, path: str | Path) -> None:
+    """Close ``con``; the last connection of this process lets other processes in."""
+    with _CONNECT_LOCK:
+        try:
+            con.close()
+        finally:
+            _release(_lock_path(Path(path)))
+
+
+def _target(path: str | Path) -> Path:
     target = Path(path)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -89,22 +126,57 @@ def open_connection(
         raise RiskError(f"cannot create the database folder {target.parent}: {reason}") from exc
     if target.is_dir():
         raise RiskError(f"database {target} is a folder, not a DuckDB file")
-    deadline = time.monotonic() + wait_seconds
-    delay = 0.02
-    while True:
-        try:
-            with _CONNECT_LOCK:
-                return new_connection(str(target))
-        except duckdb.Error as exc:
-            if not _is_lock_conflict(exc):
-                raise RiskError(_open_failure(target, exc)) from exc
-            if time.monotonic() + delay > deadline:
-                raise DatabaseBusyError(
-                    f"database {target} is locked by another process "
-                    f"(waited {wait_seconds:.0f}s); try again when it finishes"
-                ) from exc
-        time.sleep(delay * (1 + random.random() / 2))
-        delay = min(delay * 2, 0.5)
+    return target
+
+
+def _try_open(target: Path) -> duckdb.DuckDBPyConnection | None:
+    """A connection, or None when another process holds the database (under _CONNECT_LOCK)."""
+    lock = _lock_path(target)
+    if not _acquire(lock):
+        return None
+    try:
+        return new_connection(str(target))
+    except duckdb.Error as exc:
+        _release(lock)
+        if _is_lock_conflict(exc):  # a process that does not take the sidecar lock
+            return None
+        raise RiskError(_open_failure(target, exc)) from exc
+    except BaseException:
+        _release(lock)
+        raise
+
+
+def _lock_path(target: Path) -> Path:
+    return target.with_name(target.name + ".lock")
+
+
+def _acquire(lock: Path) -> bool:
+    """Take (or count one more use of) this process's hold on ``lock``; False when another
+    process holds it."""
+    held = _HELD.get(lock)
+    if held is not None:
+        held[1] += 1
+        return True
+    try:
+        handle = open(lock, "a")  # noqa: SIM115 - kept open while the lock is held
+    except OSError as exc:
+        raise RiskError(f"cannot open the lock file {lock}: {exc.strerror or exc}") from exc
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        return False
+    _HELD[lock] = [handle, 1]
+    return True
+
+
+def _release(lock: Path) -> None:
+    held = _HELD[lock]
+    held[1] -= 1
+    if held[1] == 0:
+        del _HELD[lock]
+        fcntl.flock(held[0], fcntl.LOCK_UN)
+        held[0].close()
 
 
 def _open_failure(target: Path, exc: duckdb.Error) -> str:
@@ -125,8 +197,7 @@ def connect(
     try:
         yield con
     finally:
-        with _CONNECT_LOCK:
-            con.close()
+        close_connection(con, path)
 
 
 @contextmanager

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import subprocess
 import sys
@@ -12,7 +13,7 @@ import duckdb
 import pytest
 
 from risk import db
-from risk.errors import DatabaseBusyError
+from risk.errors import DatabaseBusyError, RiskError
 from risk.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -107,3 +108,56 @@ def test_risk_db_environment_variable_selects_the_database(tmp_path, monkeypatch
         db.migrate(con)
     assert target.exists()
     assert os.path.getsize(target) > 0
+
+
+SIDECAR_HOLDER = """
+import fcntl, sys, time
+handle = open(sys.argv[1] + ".lock", "a")
+fcntl.flock(handle, fcntl.LOCK_EX)
+print("locked", flush=True)
+time.sleep(float(sys.argv[2]))
+"""
+
+
+def sidecar_free(path: Path) -> bool:
+    """Whether another open file could take the database's sidecar lock right now."""
+    with open(f"{path}.lock", "a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        return True
+
+
+def test_the_sidecar_lock_is_held_until_the_last_connection_has_closed(db_file):
+    assert sidecar_free(db_file)
+    with db.connect(db_file) as outer:
+        assert not sidecar_free(db_file)
+        with db.connect(db_file) as inner:  # a second session of the same process
+            inner.execute("SELECT 1").fetchall()
+        assert not sidecar_free(db_file)  # the outer connection still uses the file
+        outer.execute("SELECT 1").fetchall()
+    assert sidecar_free(db_file)
+
+
+def test_a_process_holding_the_sidecar_lock_keeps_others_out_of_the_file(db_file):
+    proc = subprocess.Popen([sys.executable, "-c", SIDECAR_HOLDER, str(db_file), "3"],
+                            stdout=subprocess.PIPE, text=True)  # fmt: skip
+    try:
+        assert proc.stdout.readline().strip() == "locked"
+        with pytest.raises(DatabaseBusyError, match="locked by another process"):
+            db.open_connection(db_file, wait_seconds=0.5)
+    finally:
+        proc.kill()
+        proc.wait(timeout=10)
+    with db.connect(db_file) as con:  # free again once the holder is gone
+        assert con.execute("SELECT 1").fetchone() == (1,)
+
+
+def test_a_failed_open_lets_go_of_the_sidecar_lock(tmp_path):
+    broken = tmp_path / "broken.duckdb"
+    broken.write_bytes(b"not a database" * 100)
+    with pytest.raises(RiskError, match="not a DuckDB database file"):
+        db.open_connection(broken)
+    assert sidecar_free(broken)
