@@ -144,15 +144,11 @@ def entries(
         else:
             where.append("action = ?")
         params.append(action)
-    if target_kind:
-        where.append("target_kind = ?")
-        params.append(target_kind)
-    if target_id:
-        where.append("target_id = ?")
-        params.append(str(target_id))
-    if outcome:
-        where.append("outcome = ?")
-        params.append(outcome)
+    for column, value in (("target_kind", target_kind), ("target_id", target_id),
+                          ("outcome", outcome)):  # fmt: skip
+        if value:
+            where.append(f"{column} = ?")
+            params.append(str(value))
     if since:
         where.append("at_utc >= ?")
         params.append(since)

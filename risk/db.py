@@ -22,9 +22,10 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import IO, TypeVar
 
 import duckdb
 
@@ -36,8 +37,17 @@ T = TypeVar("T")
 # Threads of one process (Streamlit sessions) share DuckDB's instance cache; attaching the
 # same file from two threads at the same instant can clash, so connects take turns.
 _CONNECT_LOCK = threading.Lock()
-# This process's hold on each database's sidecar lock: [open lock file, connections open].
-_HELD: dict[Path, list] = {}
+
+
+@dataclass
+class _Hold:
+    """This process's hold on one database's sidecar lock."""
+
+    handle: IO[str]  # the open lock file carrying the flock
+    users: int = 1  # connections of this process using the database
+
+
+_HELD: dict[Path, _Hold] = {}
 _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 # Only the extensions built into the wheel (parquet, json, icu): DuckDB must never fetch or
 # load one on its own (a SQLite file given as RISK_DB made it try to download a scanner).
@@ -155,7 +165,7 @@ def _acquire(lock: Path) -> bool:
     process holds it."""
     held = _HELD.get(lock)
     if held is not None:
-        held[1] += 1
+        held.users += 1
         return True
     try:
         handle = open(lock, "a")  # noqa: SIM115 - kept open while the lock is held
@@ -166,17 +176,17 @@ def _acquire(lock: Path) -> bool:
     except BlockingIOError:
         handle.close()
         return False
-    _HELD[lock] = [handle, 1]
+    _HELD[lock] = _Hold(handle)
     return True
 
 
 def _release(lock: Path) -> None:
     held = _HELD[lock]
-    held[1] -= 1
-    if held[1] == 0:
+    held.users -= 1
+    if held.users == 0:
         del _HELD[lock]
-        fcntl.flock(held[0], fcntl.LOCK_UN)
-        held[0].close()
+        fcntl.flock(held.handle, fcntl.LOCK_UN)
+        held.handle.close()
 
 
 def _open_failure(target: Path, exc: duckdb.Error) -> str:

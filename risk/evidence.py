@@ -138,14 +138,11 @@ class _RowChecker:
         if not text:
             bad(column, "is empty")
             return None
-        org = self.orgs.resolve(text)
-        if org is None:
-            bad(column, f"unknown organisation {clip(text)!r} (add it to the organisations first)")
+        org_id, problem = self.orgs.check(text, role)
+        if problem:
+            bad(column, problem)
             return None
-        if role and role not in org.roles:
-            bad(column, f"{org.id!r} is not a {role} (its roles: {', '.join(org.roles)})")
-            return None
-        return org.id
+        return org_id
 
     @staticmethod
     def _int(text: str, column: str, low: int, high: int, bad) -> int | None:  # noqa: ANN001

@@ -379,15 +379,8 @@ class _Batch:
             for (value,) in self.stage.execute(
                 f"SELECT DISTINCT {column} FROM raw WHERE {column} <> ''"
             ).fetchall():
-                org = self.orgs.resolve(value)
-                if org is None:
-                    problem = f"unknown organisation {clip(value)!r} (add it to the " \
-                              "organisations first)"
-                elif role and role not in org.roles:
-                    problem = f"{org.id!r} is not a {role} (its roles: {', '.join(org.roles)})"
-                else:
-                    problem = None
-                rows.append((column, value, org.id if org else None, problem))
+                org_id, problem = self.orgs.check(value, role)
+                rows.append((column, value, org_id, problem))
         table = pa.table({k: [r[i] for r in rows] for i, k in
                           enumerate(("col", "v", "org_id", "problem"))}, schema=pa.schema(
             [("col", pa.string()), ("v", pa.string()), ("org_id", pa.string()),

@@ -129,14 +129,11 @@ class _Checker:
         if not text:
             bad(field, "is empty")
             return None
-        org = self.orgs.resolve(text)
-        if org is None:
-            bad(field, f"unknown organisation {text!r} (add it to the organisations first)")
+        org_id, problem = self.orgs.check(text, role)
+        if problem:
+            bad(field, problem)
             return None
-        if role and role not in org.roles:
-            bad(field, f"{org.id!r} is not a {role} (its roles: {', '.join(org.roles)})")
-            return None
-        return org.id
+        return org_id
 
     @staticmethod
     def _quantity(text: str, bad) -> float | None:  # noqa: ANN001

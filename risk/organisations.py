@@ -42,6 +42,17 @@ class Directory:
     def resolve(self, name: str) -> Organisation | None:
         return self._names.get(name.strip().casefold())
 
+    def check(self, name: str, role: str | None = None) -> tuple[str | None, str | None]:
+        """(id, problem): the id ``name`` stands for (None if unknown), and why it cannot be
+        used here (unknown, or lacking ``role``), None when it can. The one rule behind
+        every form, file and import that names an organisation."""
+        org = self.resolve(name)
+        if org is None:
+            return None, f"unknown organisation {clip(name)!r} (add it to the organisations first)"
+        if role and role not in org.roles:
+            return org.id, f"{org.id!r} is not a {role} (its roles: {', '.join(org.roles)})"
+        return org.id, None
+
     def with_role(self, role: str) -> list[Organisation]:
         return [o for o in self.by_id.values() if role in o.roles]
 
@@ -59,35 +70,37 @@ def validate_rows(rows: list[tuple[int | None, dict]], name: str) -> list[Organi
     """Every problem in the file (or form, ``line`` None), each located by line and
     column, or the organisations to upsert."""
     problems: list[Problem] = []
-    orgs: list[Organisation] = []
     seen: set[str] = set()
     for line, row in rows:
-        def bad(column: str, message: str, line: int | None = line) -> None:
-            problems.append(_problem(name, line, column, message))
-
-        org_id = (row.get("id") or "").strip()
-        roles = _split(row.get("roles", ""))
-        if not _SLUG.match(org_id):
-            bad("id", f"{clip(org_id)!r} must be a lowercase slug")
-        elif org_id in seen:
-            bad("id", f"duplicate id {org_id!r}")
-        seen.add(org_id)
-        if not (row.get("name") or "").strip():
-            bad("name", "is empty")
-        unknown = [r for r in roles if r not in ROLES]
-        if not roles or unknown:
-            bad("roles", f"{clip(row.get('roles') or '')!r} must list some of {', '.join(ROLES)}")
-        for column in ("name", "aliases"):
-            refused = control_message(row.get(column) or "")
-            if refused:
-                bad(column, refused)
-        orgs.append(
-            Organisation(org_id, (row.get("name") or "").strip(), tuple(roles),
-                         tuple(_split(row.get("aliases", ""))))
-        )  # fmt: skip
+        problems += [_problem(name, line, column, message)
+                     for column, message in _row_problems(row, seen)]  # fmt: skip
     if problems:
         raise ValidationError(problems)
-    return orgs
+    return [Organisation((row.get("id") or "").strip(), (row.get("name") or "").strip(),
+                         tuple(_split(row.get("roles", ""))),
+                         tuple(_split(row.get("aliases", "")))) for _, row in rows]  # fmt: skip
+
+
+def _row_problems(row: dict, seen: set[str]) -> list[tuple[str, str]]:
+    """(column, message) for each rule one row breaks; ``seen`` collects the ids so far."""
+    found = []
+    org_id = (row.get("id") or "").strip()
+    roles = _split(row.get("roles", ""))
+    if not _SLUG.match(org_id):
+        found.append(("id", f"{clip(org_id)!r} must be a lowercase slug"))
+    elif org_id in seen:
+        found.append(("id", f"duplicate id {org_id!r}"))
+    seen.add(org_id)
+    if not (row.get("name") or "").strip():
+        found.append(("name", "is empty"))
+    if not roles or any(r not in ROLES for r in roles):
+        found.append(("roles", f"{clip(row.get('roles') or '')!r} must list some of "
+                               f"{', '.join(ROLES)}"))  # fmt: skip
+    for column in ("name", "aliases"):
+        refused = control_message(row.get(column) or "")
+        if refused:
+            found.append((column, refused))
+    return found
 
 
 def _problem(name: str, line: int | None, column: str, message: str) -> Problem:
